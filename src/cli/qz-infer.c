@@ -1,0 +1,18 @@
+/* qz-infer.c - `qz infer`.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "qz-cli.h"
+
+int qz_cmd_infer(int argc, char **argv)
+{
+  static const GOptionEntry entries[] = { G_OPTION_ENTRY_NULL };
+  int rc;
+  if (!qz_parse_options("infer", "", "Running models (issue: ONNX reader and float engine).",
+                        entries, &argc, &argv, &rc))
+    return rc;
+  return qz_not_built("infer", "Running models (issue: ONNX reader and float engine)");
+}
