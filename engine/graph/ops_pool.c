@@ -1,0 +1,181 @@
+/* ops_pool.c - MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool
+ * (float32, 1 to 3 spatial dims).
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "qe_graph_internal.h"
+
+#define ERR(...)   qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, __VA_ARGS__)
+#define UNSUP(...) qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, __VA_ARGS__)
+
+static qe_status pool_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32)
+    return UNSUP("type %s (only float32 runs in float)", qe_dtype_name(x->dtype));
+  if (a->n_out > 1 && a->node->outputs[1] >= 0)
+    return UNSUP("the Indices output of MaxPool");
+  if (qe_node_int(a->node, "storage_order", 0) != 0)
+    return UNSUP("storage_order 1");
+  a->out[0].dtype = QE_DT_F32;
+  if (x->rank < 0)
+    return QE_OK;
+  if (x->rank < 3 || x->rank > 5)
+    return ERR("input of rank %d (3 to 5 supported)", x->rank);
+  qe_conv_geom g;
+  bool ceil_mode = qe_node_int(a->node, "ceil_mode", 0) != 0;
+  qe_status st = qe_conv_geometry(a->node, a->ctx, x->rank - 2, x->dims + 2, NULL, ceil_mode, &g);
+  if (st != QE_OK)
+    return st;
+  int64_t d[QE_MAX_RANK];
+  d[0] = x->dims[0];
+  d[1] = x->dims[1];
+  for (int i = 0; i < g.nsp; i++)
+    d[2 + i] = g.out[i];
+  qe_vinfo_set(&a->out[0], QE_DT_F32, x->rank, d);
+  return QE_OK;
+}
+
+static qe_status pool_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  qe_conv_geom g;
+  bool ceil_mode = qe_node_int(a->node, "ceil_mode", 0) != 0;
+  qe_status st = qe_conv_geometry(a->node, a->ctx, X->rank - 2, X->dims + 2, NULL, ceil_mode, &g);
+  if (st != QE_OK)
+    return st;
+  bool is_max = a->node->op == QE_OP_MAX_POOL;
+  bool include_pad = qe_node_int(a->node, "count_include_pad", 0) != 0;
+  int64_t in[3] = { 1, 1, 1 }, out[3] = { 1, 1, 1 }, k[3] = { 1, 1, 1 }, s[3] = { 1, 1, 1 },
+          d[3] = { 1, 1, 1 }, pb[3] = { 0, 0, 0 }, pe[3] = { 0, 0, 0 };
+  int off = 3 - g.nsp;
+  for (int i = 0; i < g.nsp; i++) {
+    in[off + i] = g.in[i];
+    out[off + i] = g.out[i];
+    k[off + i] = g.k[i];
+    s[off + i] = g.s[i];
+    d[off + i] = g.d[i];
+    pb[off + i] = g.pb[i];
+    pe[off + i] = g.pe[i];
+  }
+  int64_t NC = X->dims[0] * X->dims[1];
+  int64_t isp = in[0] * in[1] * in[2], osp = out[0] * out[1] * out[2];
+  const float *x = X->data;
+  float *y = a->out[0]->data;
+  for (int64_t nc = 0; nc < NC; nc++) {
+    const float *xp = x + nc * isp;
+    float *yp = y + nc * osp;
+    for (int64_t od = 0; od < out[0]; od++)
+      for (int64_t oh = 0; oh < out[1]; oh++)
+        for (int64_t ow = 0; ow < out[2]; ow++) {
+          float mx = -INFINITY;
+          double sum = 0;
+          int64_t cnt = 0, cnt_pad = 0;
+          for (int64_t kd = 0; kd < k[0]; kd++) {
+            int64_t id = od * s[0] - pb[0] + kd * d[0];
+            bool vd = id >= 0 && id < in[0];
+            bool pd = id >= -pb[0] && id < in[0] + pe[0];
+            for (int64_t kh = 0; kh < k[1]; kh++) {
+              int64_t ih = oh * s[1] - pb[1] + kh * d[1];
+              bool vh = ih >= 0 && ih < in[1];
+              bool ph = ih >= -pb[1] && ih < in[1] + pe[1];
+              for (int64_t kw = 0; kw < k[2]; kw++) {
+                int64_t iw = ow * s[2] - pb[2] + kw * d[2];
+                bool vw = iw >= 0 && iw < in[2];
+                bool pw = iw >= -pb[2] && iw < in[2] + pe[2];
+                if (pd && ph && pw)
+                  cnt_pad++;
+                if (!(vd && vh && vw))
+                  continue;
+                float v = xp[(id * in[1] + ih) * in[2] + iw];
+                if (v > mx || isnan(v))
+                  mx = isnan(mx) ? mx : v;
+                sum += v;
+                cnt++;
+              }
+            }
+          }
+          float r;
+          if (is_max)
+            r = mx;
+          else {
+            int64_t div = include_pad ? cnt_pad : cnt;
+            r = div > 0 ? (float)(sum / (double)div) : 0.0f;
+          }
+          yp[(od * out[1] + oh) * out[2] + ow] = r;
+        }
+  }
+  return QE_OK;
+}
+
+static int64_t pool_macs(const qe_node *n, const qe_vinfo *in, int n_in, const qe_vinfo *out,
+                         int n_out)
+{
+  size_t c;
+  const int64_t *ks = qe_node_ints(n, "kernel_shape", &c);
+  int64_t kv = 1;
+  for (size_t i = 0; ks && i < c; i++)
+    kv *= ks[i];
+  int64_t o = out[0].rank >= 0 ? qe_dims_prod(out[0].dims, 0, out[0].rank) : -1;
+  return o < 0 ? 0 : o * kv;
+}
+
+static qe_status gpool_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32)
+    return UNSUP("type %s (only float32 runs in float)", qe_dtype_name(x->dtype));
+  a->out[0].dtype = QE_DT_F32;
+  if (x->rank < 0)
+    return QE_OK;
+  if (x->rank < 2)
+    return ERR("input of rank %d", x->rank);
+  int64_t d[QE_MAX_RANK];
+  for (int i = 0; i < x->rank; i++)
+    d[i] = i < 2 ? x->dims[i] : 1;
+  qe_vinfo_set(&a->out[0], QE_DT_F32, x->rank, d);
+  return QE_OK;
+}
+
+static qe_status gpool_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  int64_t NC = X->dims[0] * X->dims[1], S = qe_dims_prod(X->dims, 2, X->rank);
+  const float *x = X->data;
+  float *y = a->out[0]->data;
+  bool is_max = a->node->op == QE_OP_GLOBAL_MAX_POOL;
+  for (int64_t i = 0; i < NC; i++) {
+    const float *xp = x + i * S;
+    if (is_max) {
+      float m = -INFINITY;
+      for (int64_t j = 0; j < S; j++)
+        m = xp[j] > m ? xp[j] : m;
+      y[i] = m;
+    } else {
+      double s = 0;
+      for (int64_t j = 0; j < S; j++)
+        s += xp[j];
+      y[i] = S ? (float)(s / (double)S) : 0.0f;
+    }
+  }
+  return QE_OK;
+}
+
+static int64_t gpool_macs(const qe_node *n, const qe_vinfo *in, int n_in, const qe_vinfo *out,
+                          int n_out)
+{
+  int64_t c = in[0].rank >= 0 ? qe_dims_prod(in[0].dims, 0, in[0].rank) : -1;
+  return c < 0 ? 0 : c;
+}
+
+const qe_op_def qe_ops_pool[] = {
+  { QE_OP_MAX_POOL, pool_infer, pool_exec, pool_macs, 1, 1, 1, 2 },
+  { QE_OP_AVERAGE_POOL, pool_infer, pool_exec, pool_macs, 1, 1, 1, 1 },
+  { QE_OP_GLOBAL_AVERAGE_POOL, gpool_infer, gpool_exec, gpool_macs, 1, 1, 1, 1 },
+  { QE_OP_GLOBAL_MAX_POOL, gpool_infer, gpool_exec, gpool_macs, 1, 1, 1, 1 },
+};
+const size_t qe_ops_pool_count = QE_ARRAY_LEN(qe_ops_pool);

@@ -1,0 +1,331 @@
+/* ops_resize.c - Resize (nearest, linear; every coordinate transformation
+ * mode) and Upsample (float32).
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "qe_graph_internal.h"
+
+#define ERR(...)   qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, __VA_ARGS__)
+#define UNSUP(...) qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, __VA_ARGS__)
+
+typedef struct resize_params {
+  int rank;
+  double scale[QE_MAX_RANK];
+  int64_t out[QE_MAX_RANK];
+  double roi_start[QE_MAX_RANK], roi_end[QE_MAX_RANK];
+  bool linear;
+  bool known;
+  int ctm;   /* 0 half_pixel 1 asymmetric 2 align_corners 3 pytorch_half_pixel
+                4 tf_half_pixel_for_nn 5 tf_crop_and_resize */
+  int nmode; /* 0 round_prefer_floor 1 round_prefer_ceil 2 floor 3 ceil */
+} resize_params;
+
+static bool is_upsample(const qe_node *n, int64_t opset)
+{
+  return n->op == QE_OP_UPSAMPLE || opset < 11;
+}
+
+static qe_status resize_params_make(const qe_infer_args *a, resize_params *p)
+{
+  const qe_node *n = a->node;
+  const qe_vinfo *x = &a->in[0];
+  memset(p, 0, sizeof *p);
+  p->rank = x->rank;
+  const char *mode = qe_node_string(n, "mode", "nearest");
+  if (strcmp(mode, "nearest") == 0)
+    p->linear = false;
+  else if (strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0)
+    p->linear = true;
+  else
+    return UNSUP("mode '%s' (nearest and linear are supported)", mode);
+  bool up = is_upsample(n, a->opset);
+  if (up) {
+    p->ctm = 1;
+    p->nmode = 2;
+  } else {
+    static const char *const ctms[] = { "half_pixel",           "asymmetric",
+                                        "align_corners",        "pytorch_half_pixel",
+                                        "tf_half_pixel_for_nn", "tf_crop_and_resize" };
+    const char *c = qe_node_string(n, "coordinate_transformation_mode", "half_pixel");
+    p->ctm = -1;
+    for (int i = 0; i < 6; i++)
+      if (strcmp(c, ctms[i]) == 0)
+        p->ctm = i;
+    if (p->ctm < 0)
+      return UNSUP("coordinate_transformation_mode '%s'", c);
+    static const char *const nms[] = { "round_prefer_floor", "round_prefer_ceil", "floor", "ceil" };
+    const char *nm = qe_node_string(n, "nearest_mode", "round_prefer_floor");
+    p->nmode = -1;
+    for (int i = 0; i < 4; i++)
+      if (strcmp(nm, nms[i]) == 0)
+        p->nmode = i;
+    if (p->nmode < 0)
+      return UNSUP("nearest_mode '%s'", nm);
+    if (qe_node_int(n, "exclude_outside", 0) != 0 && p->linear)
+      return UNSUP("exclude_outside");
+  }
+  if (x->rank < 0)
+    return QE_OK;
+  for (int i = 0; i < x->rank; i++) {
+    p->roi_start[i] = 0;
+    p->roi_end[i] = 1;
+  }
+  /* Scales: Upsample-7 attribute; Upsample-9 / Resize-10 input 1; Resize-11+
+   * inputs 2 (scales) or 3 (sizes), roi input 1. */
+  const qe_array *scales = NULL, *sizes = NULL, *roi = NULL;
+  bool pending = false;
+  size_t fc = 0;
+  const float *fs = qe_node_floats(n, "scales", &fc);
+  if (n->op == QE_OP_UPSAMPLE && fs) {
+    if ((int)fc != x->rank)
+      return ERR("scales has %zu values for rank %d", fc, x->rank);
+    for (int i = 0; i < x->rank; i++)
+      p->scale[i] = fs[i];
+  } else if (up) {
+    if (a->n_in < 2 || !a->in[1].present)
+      return ERR("scales are missing");
+    scales = a->in[1].value;
+    pending = !scales;
+  } else {
+    if (a->n_in > 1 && a->in[1].present) {
+      roi = a->in[1].value;
+      if (!roi && p->ctm == 5)
+        pending = true;
+    }
+    if (a->n_in > 3 && a->in[3].present && a->in[3].rank != 1)
+      pending = pending || !a->in[3].value;
+    if (a->n_in > 3 && a->in[3].present) {
+      sizes = a->in[3].value;
+      if (!sizes)
+        pending = true;
+      else if (qe_array_count(sizes) == 0)
+        sizes = NULL;
+    }
+    if (!sizes && a->n_in > 2 && a->in[2].present) {
+      scales = a->in[2].value;
+      if (!scales)
+        pending = true;
+      else if (qe_array_count(scales) == 0)
+        scales = NULL;
+    }
+    if (!pending && !sizes && !scales)
+      return ERR("neither scales nor sizes are given");
+  }
+  if (pending)
+    return QE_OK;
+  if (roi && p->ctm == 5) {
+    if (qe_array_count(roi) != 2 * x->rank)
+      return ERR("roi must have %d values", 2 * x->rank);
+    for (int i = 0; i < x->rank; i++) {
+      p->roi_start[i] = qe_array_get_f64(roi, (size_t)i);
+      p->roi_end[i] = qe_array_get_f64(roi, (size_t)(i + x->rank));
+    }
+  }
+  if (sizes) {
+    if (qe_array_count(sizes) != x->rank)
+      return ERR("sizes must have %d values", x->rank);
+    for (int i = 0; i < x->rank; i++) {
+      p->out[i] = qe_array_get_i64(sizes, (size_t)i);
+      if (p->out[i] < 0 || p->out[i] > ((int64_t)1 << 32))
+        return ERR("invalid size %lld", (long long)p->out[i]);
+      p->scale[i] = x->dims[i] > 0 ? (double)p->out[i] / (double)x->dims[i] : 1.0;
+    }
+  } else {
+    if (scales) {
+      if (qe_array_count(scales) != x->rank)
+        return ERR("scales must have %d values", x->rank);
+      for (int i = 0; i < x->rank; i++)
+        p->scale[i] = qe_array_get_f64(scales, (size_t)i);
+    }
+    for (int i = 0; i < x->rank; i++) {
+      if (!(p->scale[i] > 0) || p->scale[i] > 1e6)
+        return ERR("invalid scale %g", p->scale[i]);
+      if (x->dims[i] < 0) {
+        p->out[i] = -1;
+        continue;
+      }
+      double len = (double)x->dims[i] * (p->roi_end[i] - p->roi_start[i]) * p->scale[i];
+      /* float32 scales: compute as ONNX does, in float */
+      p->out[i] = (int64_t)floor(len);
+    }
+  }
+  p->known = true;
+  return QE_OK;
+}
+
+static qe_status resize_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32)
+    return UNSUP("type %s (only float32 runs in float)", qe_dtype_name(x->dtype));
+  resize_params p;
+  qe_status st = resize_params_make(a, &p);
+  if (st != QE_OK)
+    return st;
+  a->out[0].dtype = QE_DT_F32;
+  if (x->rank < 0)
+    return QE_OK;
+  if (!p.known) {
+    a->out[0].rank = x->rank;
+    return QE_OK;
+  }
+  qe_vinfo_set(&a->out[0], QE_DT_F32, x->rank, p.out);
+  return QE_OK;
+}
+
+static double to_original(const resize_params *p, int ax, int64_t xo, int64_t in, int64_t out)
+{
+  double s = p->scale[ax];
+  switch (p->ctm) {
+  case 0:
+    return ((double)xo + 0.5) / s - 0.5;
+  case 1:
+    return (double)xo / s;
+  case 2:
+    return out == 1 ? 0.0 : (double)xo * (double)(in - 1) / (double)(out - 1);
+  case 3:
+    return out > 1 ? ((double)xo + 0.5) / s - 0.5 : 0.0;
+  case 4:
+    return ((double)xo + 0.5) / s;
+  default: {
+    double st = p->roi_start[ax], en = p->roi_end[ax];
+    if (out > 1)
+      return st * (double)(in - 1) + (double)xo * (en - st) * (double)(in - 1) / (double)(out - 1);
+    return 0.5 * (st + en) * (double)(in - 1);
+  }
+  }
+}
+
+static int64_t nearest_index(int mode, double x)
+{
+  double f = floor(x);
+  double frac = x - f;
+  switch (mode) {
+  case 0:
+    return (int64_t)(frac == 0.5 ? f : round(x));
+  case 1:
+    return (int64_t)(frac == 0.5 ? f + 1 : round(x));
+  case 2:
+    return (int64_t)f;
+  default:
+    return (int64_t)ceil(x);
+  }
+}
+
+static qe_status resize_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  qe_array *Y = a->out[0];
+  qe_vinfo vin[4], vout[1];
+  for (int i = 0; i < a->n_in && i < 4; i++)
+    qe_vinfo_from_array(&vin[i], a->in[i]);
+  qe_infer_args ia = { a->node, a->opset, a->n_in, vin, 1, vout, a->ctx };
+  resize_params p;
+  qe_status st = resize_params_make(&ia, &p);
+  if (st != QE_OK)
+    return st;
+  int r = X->rank;
+  float extrap = qe_node_float(a->node, "extrapolation_value", 0.0f);
+  /* Per axis and output index: two source indices and a weight (or -1 when
+   * outside for tf_crop_and_resize). */
+  int64_t tot = 0;
+  for (int i = 0; i < r; i++)
+    tot += Y->dims[i];
+  size_t bytes = (size_t)tot * (2 * sizeof(int64_t) + sizeof(double) + 1);
+  uint8_t *buf = qe_scratch_get(a, bytes);
+  if (!buf)
+    return QE_ERR_NOMEM;
+  int64_t *i0 = (int64_t *)buf, *i1 = i0 + tot;
+  double *w = (double *)(i1 + tot);
+  uint8_t *outside = (uint8_t *)(w + tot);
+  int64_t base[QE_MAX_RANK];
+  int64_t b = 0;
+  for (int ax = 0; ax < r; ax++) {
+    base[ax] = b;
+    int64_t in = X->dims[ax], out = Y->dims[ax];
+    for (int64_t o = 0; o < out; o++) {
+      double xo = to_original(&p, ax, o, in, out);
+      int64_t k = b + o;
+      outside[k] = 0;
+      if (p.ctm == 5 && (xo < 0 || xo > (double)(in - 1)))
+        outside[k] = 1;
+      if (p.linear) {
+        double xc = xo < 0 ? 0 : (xo > (double)(in - 1) ? (double)(in - 1) : xo);
+        int64_t f = (int64_t)floor(xc);
+        i0[k] = f;
+        i1[k] = f + 1 < in ? f + 1 : in - 1;
+        w[k] = xc - (double)f;
+      } else {
+        int64_t idx = nearest_index(p.nmode, xo);
+        idx = idx < 0 ? 0 : (idx >= in ? in - 1 : idx);
+        i0[k] = i1[k] = idx;
+        w[k] = 0;
+      }
+    }
+    b += out;
+  }
+  int64_t xs[QE_MAX_RANK], s = 1;
+  for (int i = r - 1; i >= 0; i--) {
+    xs[i] = s;
+    s *= X->dims[i];
+  }
+  int64_t total = qe_array_count(Y);
+  int64_t idx[QE_MAX_RANK] = { 0 };
+  const float *x = X->data;
+  float *y = Y->data;
+  /* Axes that actually interpolate (weight may be non-zero). */
+  int lin_axes[QE_MAX_RANK], nl = 0;
+  if (p.linear)
+    for (int i = 0; i < r; i++)
+      if (X->dims[i] != Y->dims[i] || p.scale[i] != 1.0 || p.ctm == 5)
+        lin_axes[nl++] = i;
+  for (int64_t o = 0; o < total; o++) {
+    bool out_of = false;
+    int64_t off0 = 0;
+    for (int i = 0; i < r; i++) {
+      int64_t k = base[i] + idx[i];
+      out_of = out_of || outside[k];
+      off0 += i0[k] * xs[i];
+    }
+    if (out_of) {
+      y[o] = extrap;
+    } else if (!p.linear || nl == 0) {
+      y[o] = x[off0];
+    } else {
+      double acc = 0;
+      for (int c = 0; c < (1 << nl); c++) {
+        double wt = 1;
+        int64_t off = off0;
+        for (int j = 0; j < nl; j++) {
+          int ax = lin_axes[j];
+          int64_t k = base[ax] + idx[ax];
+          if (c & (1 << j)) {
+            wt *= w[k];
+            off += (i1[k] - i0[k]) * xs[ax];
+          } else {
+            wt *= 1.0 - w[k];
+          }
+        }
+        if (wt != 0)
+          acc += wt * x[off];
+      }
+      y[o] = (float)acc;
+    }
+    for (int i = r - 1; i >= 0; i--) {
+      if (++idx[i] < Y->dims[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return QE_OK;
+}
+
+const qe_op_def qe_ops_resize[] = {
+  { QE_OP_RESIZE, resize_infer, resize_exec, NULL, 1, 4, 1, 1 },
+  { QE_OP_UPSAMPLE, resize_infer, resize_exec, NULL, 1, 2, 1, 1 },
+};
+const size_t qe_ops_resize_count = QE_ARRAY_LEN(qe_ops_resize);
