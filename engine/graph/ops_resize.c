@@ -177,16 +177,19 @@ static qe_status resize_infer(const qe_infer_args *a)
   return QE_OK;
 }
 
-static double to_original(const resize_params *p, int ax, int64_t xo, int64_t in, int64_t out)
+static double to_original(const resize_params *p, int ax, int64_t xo, int64_t in, int64_t iout)
 {
   double s = p->scale[ax];
+  /* ONNX uses the unrounded resized length (input length x scale). */
+  double out = (double)in * s;
+  (void)iout;
   switch (p->ctm) {
   case 0:
     return ((double)xo + 0.5) / s - 0.5;
   case 1:
     return (double)xo / s;
   case 2:
-    return out == 1 ? 0.0 : (double)xo * (double)(in - 1) / (double)(out - 1);
+    return out == 1 ? 0.0 : (double)xo * (double)(in - 1) / (out - 1);
   case 3:
     return out > 1 ? ((double)xo + 0.5) / s - 0.5 : 0.0;
   case 4:
@@ -194,7 +197,7 @@ static double to_original(const resize_params *p, int ax, int64_t xo, int64_t in
   default: {
     double st = p->roi_start[ax], en = p->roi_end[ax];
     if (out > 1)
-      return st * (double)(in - 1) + (double)xo * (en - st) * (double)(in - 1) / (double)(out - 1);
+      return st * (double)(in - 1) + (double)xo * (en - st) * (double)(in - 1) / (out - 1);
     return 0.5 * (st + en) * (double)(in - 1);
   }
   }
