@@ -96,19 +96,25 @@ def stratified_pick(y, n, rng):
 
 
 def train(model, x, y, epochs, lr=2e-3, batch=128, weight_decay=1e-4,
-          augment=None, log=None, label_smoothing=0.0):
-    """Plain AdamW + one-cycle training on in-memory tensors."""
+          augment=None, log=None, label_smoothing=0.0, optimizer="adamw",
+          decay_norm=False):
+    """AdamW (or SGD with Nesterov momentum) + one-cycle schedule on
+    in-memory tensors. Weight decay applies to weight matrices and
+    kernels only, unless decay_norm (then to every parameter, as
+    torchvision's reference recipes do)."""
     x = torch.as_tensor(x)
     y = torch.as_tensor(y)
     n = x.shape[0]
     steps = epochs * ((n + batch - 1) // batch)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
-        (no_decay if p.ndim <= 1 else decay).append(p)
-    opt = torch.optim.AdamW([
-        {"params": decay, "weight_decay": weight_decay},
-        {"params": no_decay, "weight_decay": 0.0},
-    ], lr=lr)
+        (no_decay if p.ndim <= 1 and not decay_norm else decay).append(p)
+    groups = [{"params": decay, "weight_decay": weight_decay},
+              {"params": no_decay, "weight_decay": 0.0}]
+    if optimizer == "sgd":
+        opt = torch.optim.SGD(groups, lr=lr, momentum=0.9, nesterov=True)
+    else:
+        opt = torch.optim.AdamW(groups, lr=lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr,
                                                 total_steps=steps)
     lossf = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
