@@ -84,6 +84,11 @@ int qe_qop_tflite_code(qe_qop_type op);
 /* The op of a TFLite builtin code, QE_QOP_COUNT when the engine has none. */
 qe_qop_type qe_qop_from_tflite_code(int code);
 
+typedef enum qe_rounding {
+  QE_ROUND_DOUBLE = 0,
+  QE_ROUND_HALF_UP = 1,
+} qe_rounding;
+
 typedef enum qe_padding {
   QE_PAD_SAME = 0, /* TFLite's SAME: output = ceil(in / stride) */
   QE_PAD_VALID = 1,
@@ -159,6 +164,12 @@ typedef struct qe_qmodel {
   char **meta_values;
   size_t n_meta;
   struct qe_qprep *prep; /* filled by qe_qmodel_prepare(); private */
+  /* CONV_2D and FULLY_CONNECTED requantization: QE_ROUND_DOUBLE (default)
+   * is TFLite's reference rounding, which TFLite Micro, CMSIS-NN and
+   * TFLite's own depthwise kernel use; QE_ROUND_HALF_UP reproduces
+   * TFLite's host CONV_2D / FULLY_CONNECTED (ruy's x86 kernels), off by
+   * one LSB on rare ties. */
+  qe_rounding conv_rounding;
 } qe_qmodel;
 
 qe_status qe_qmodel_new(qe_qmodel **out, qe_ctx *ctx);

@@ -19,8 +19,11 @@
  *   folded into shift+1, shifts below -31 flushed to zero);
  *   y = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(
  *           x * 2^max(shift,0), M), max(-shift,0))
- * i.e. "double rounding": round-half-away-from-zero of the high 32 bits of
- * the doubled 64-bit product, then round-half-away-from-zero of the right
+ * i.e. "double rounding": the high 32 bits of the doubled 64-bit product
+ * rounded half up (gemmlowp's nudge: ties toward +infinity), then the right
+ * shift rounded half away from zero. (TFLite's optional TFLITE_SINGLE_
+ * ROUNDING mode is not used; its default, TFLite Micro's and CMSIS-NN's is
+ * the double rounding above.) Signed right
  * shift. (TFLite's optional TFLITE_SINGLE_ROUNDING mode is not used; its
  * default, and TFLite Micro's, is the double rounding above.) Signed right
  * shifts are arithmetic on every compiler the engine targets (gcc, clang,
@@ -66,12 +69,24 @@ typedef enum qe_kweights {
   QE_KW_2_PACKED = 2,
 } qe_kweights;
 
+/* Rounding of conv / depthwise / fully-connected requantization.
+ * QE_K_ROUND_DOUBLE is THE rounding mode (above). QE_K_ROUND_HALF_UP is
+ * what TFLite's host CONV_2D and FULLY_CONNECTED get from ruy's x86
+ * kernels: the same two steps, ties rounded toward +infinity
+ * (qe_k_mbqm_half_up()); it differs by one LSB on rare ties and exists
+ * only so that the engine can be checked against TFLite bit for bit. */
+typedef enum qe_kround {
+  QE_K_ROUND_DOUBLE = 0,
+  QE_K_ROUND_HALF_UP = 1,
+} qe_kround;
+
 /* Per-channel (or per-tensor, count 1) requantization: real scale of output
  * channel i = multiplier[i] * 2^(shift[i] - 31). */
 typedef struct qe_kquant {
   const int32_t *multiplier;
   const int32_t *shift;
   int32_t per_channel; /* 0: multiplier[0]/shift[0] for every channel */
+  int32_t rounding;    /* a qe_kround */
 } qe_kquant;
 
 /* Largest number of products a conv / depthwise / fully-connected output
@@ -176,12 +191,14 @@ qe_kstatus qe_s8_max_pool(const qe_kpool_params *p, const qe_kdims *in_dims, con
                           const qe_kdims *out_dims, int8_t *out);
 
 typedef struct qe_kmean_params {
+  int32_t mode; /* a qe_kmean_mode, as TFLite picks its path */
   int32_t input_zero_point, output_zero_point;
-  int32_t multiplier, shift; /* input_scale / output_scale */
+  int32_t multiplier, shift; /* input_scale / output_scale (REQUANT) */
+  float scale;               /* input_scale / output_scale in float (FLOAT) */
 } qe_kmean_params;
 
 /* MEAN over H and W of an NHWC tensor (global average pooling): output
- * (N, 1, 1, C). */
+ * (N, 1, 1, C) or (N, C). */
 qe_kstatus qe_s8_mean_hw(const qe_kmean_params *p, const qe_kdims *in_dims, const int8_t *in,
                          int8_t *out);
 
@@ -223,7 +240,8 @@ qe_kstatus qe_s8_hard_swish(const qe_khard_swish_params *p, size_t count, const 
 
 /* ---- type conversion -------------------------------------------------- */
 
-/* QUANTIZE float -> int8/uint8: clamp(round_half_away(x / scale) + zp).
+/* QUANTIZE float -> int8/uint8: clamp(round_half_away(x / scale) + zp),
+ * the division in double precision as TFLite does.
  * @out_min/@out_max: -128/127 for int8, 0/255 for uint8; out is int8 or
  * uint8 storage of @count elements (@out_bytes_are_unsigned selects). */
 qe_kstatus qe_k_quantize_f32(const float *in, size_t count, float scale, int32_t zero_point,
@@ -237,9 +255,11 @@ typedef struct qe_krequant_params {
   int32_t input_zero_point, output_zero_point;
   int32_t multiplier, shift; /* input_scale / output_scale */
   int32_t in_unsigned, out_unsigned;
+  int32_t act_min, act_max; /* the output type's range, or a RELU clamp */
 } qe_krequant_params;
 
-/* QUANTIZE int8/uint8 -> int8/uint8 (requantize). */
+/* QUANTIZE int8/uint8 -> int8/uint8 (requantize), and standalone int8 RELU
+ * / RELU6 (TFLite's ReluX: requantize, then clamp). */
 qe_kstatus qe_k_requantize(const qe_krequant_params *p, size_t count, const void *in, void *out);
 
 /* ---- data movement (any element size) -------------------------------- */
@@ -252,6 +272,15 @@ qe_kstatus qe_k_concat(size_t elem_size, int32_t n_inputs, const void *const *in
                        const int32_t *axis_dims, int32_t outer, int32_t inner, void *out);
 
 #define QE_K_MAX_RANK 6
+
+typedef enum qe_kmean_mode {
+  QE_K_MEAN_REQUANT = 0, /* keep_dims MEAN over H,W: integer rescale, then
+                            the sum divided rounding half away from zero */
+  QE_K_MEAN_SAME = 1,    /* same scale and zero point in and out: the raw
+                            sum divided, truncating */
+  QE_K_MEAN_FLOAT = 2,   /* otherwise (TFLite's QuantizedMeanOrSum): float
+                            mean, scale and round */
+} qe_kmean_mode;
 
 /* TRANSPOSE: out dims[i] = in dims[perm[i]], rank <= QE_K_MAX_RANK. */
 qe_kstatus qe_k_transpose(size_t elem_size, int32_t rank, const int32_t *in_dims,

@@ -13,7 +13,9 @@
 #include <limits.h>
 #include <stdint.h>
 
-/* (a * b * 2) >> 32 rounded half away from zero, saturating the one
+/* (a * b * 2) >> 32 rounded half up (ties toward +infinity: the nudge is
+ * 2^30 for positive products, 1 - 2^30 for negative ones, then a
+ * truncating division), saturating the one
  * overflowing case a == b == INT32_MIN (gemmlowp's
  * SaturatingRoundingDoublingHighMul). The 64-bit product of two int32
  * cannot overflow int64 (|a*b| <= 2^62). */
@@ -48,6 +50,23 @@ static inline int32_t qe_k_mbqm(int32_t x, int32_t multiplier, int32_t shift)
   const int32_t left_shift = shift > 0 ? shift : 0;
   const int32_t right_shift = shift > 0 ? 0 : -shift;
   return qe_k_rdbpot(qe_k_srdhm((int32_t)((uint32_t)x << left_shift), multiplier), right_shift);
+}
+
+/* The rounding of TFLite's host CONV_2D and FULLY_CONNECTED, which run
+ * through ruy's x86 kernels: the same two steps, each rounded half up
+ * (toward +infinity) instead of half away from zero:
+ *   y = (x * 2^left_shift * M + 2^30) >> 31;  y = (y + 2^(r-1)) >> r.
+ * Not the engine's default (TFLite Micro and CMSIS-NN round as
+ * qe_k_mbqm()); kept so that the engine can reproduce TFLite on a host
+ * bit for bit. The two differ by one LSB on rare ties. */
+static inline int32_t qe_k_mbqm_half_up(int32_t x, int32_t multiplier, int32_t shift)
+{
+  const int32_t left_shift = shift > 0 ? shift : 0;
+  const int32_t right_shift = shift > 0 ? 0 : -shift;
+  const int64_t p = (int64_t)(int32_t)((uint32_t)x << left_shift) * (int64_t)multiplier;
+  const int64_t y = (p + ((int64_t)1 << 30)) >> 31;
+  const int64_t r = right_shift > 0 ? (y + ((int64_t)1 << (right_shift - 1))) >> right_shift : y;
+  return r > INT32_MAX ? INT32_MAX : (int32_t)r;
 }
 
 /* int16 versions (HARD_SWISH). */

@@ -1,0 +1,236 @@
+/* qe_qmodel_float.c - float32 versions of the int8 model's ops, for the
+ * layers that stay in float between DEQUANTIZE and QUANTIZE. Host only
+ * (libm); plain loops in the order of TFLite's reference kernels.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <string.h>
+
+#include "qe_internal.h"
+#include "qe_qmodel_private.h"
+
+static float clampf(float v, float lo, float hi)
+{
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static void conv_f32(const qe_qop_prep *p, bool depthwise, const float *in, const float *w,
+                     const float *bias, float *out)
+{
+  const qe_kdims *id = &p->in_dims, *fd = &p->filter_dims, *od = &p->out_dims;
+  const qe_kconv_params *c = &p->conv;
+  int32_t b, oy, ox, oc, ky, kx, ic;
+  for (b = 0; b < od->n; b++)
+    for (oy = 0; oy < od->h; oy++)
+      for (ox = 0; ox < od->w; ox++)
+        for (oc = 0; oc < od->c; oc++) {
+          float acc = 0.0f;
+          for (ky = 0; ky < fd->h; ky++) {
+            const int32_t iy = oy * c->stride_h - c->pad_h + c->dilation_h * ky;
+            if (iy < 0 || iy >= id->h)
+              continue;
+            for (kx = 0; kx < fd->w; kx++) {
+              const int32_t ix = ox * c->stride_w - c->pad_w + c->dilation_w * kx;
+              const float *src;
+              if (ix < 0 || ix >= id->w)
+                continue;
+              src = in + (((size_t)b * id->h + iy) * id->w + ix) * (size_t)id->c;
+              if (depthwise) {
+                acc += src[oc / c->depth_multiplier] * w[((size_t)ky * fd->w + kx) * fd->c + oc];
+              } else {
+                const float *wr = w + (((size_t)oc * fd->h + ky) * fd->w + kx) * (size_t)fd->c;
+                for (ic = 0; ic < id->c; ic++)
+                  acc += src[ic] * wr[ic];
+              }
+            }
+          }
+          if (bias != NULL)
+            acc += bias[oc];
+          out[(((size_t)b * od->h + oy) * od->w + ox) * (size_t)od->c + oc] =
+              clampf(acc, p->act_min_f, p->act_max_f);
+        }
+}
+
+static void pool_f32(const qe_qop_prep *p, bool avg, const float *in, float *out)
+{
+  const qe_kdims *id = &p->in_dims, *od = &p->out_dims;
+  const qe_kpool_params *q = &p->pool;
+  int32_t b, oy, ox, c, y, x;
+  for (b = 0; b < od->n; b++)
+    for (oy = 0; oy < od->h; oy++)
+      for (ox = 0; ox < od->w; ox++)
+        for (c = 0; c < od->c; c++) {
+          const int32_t iy0 = oy * q->stride_h - q->pad_h, ix0 = ox * q->stride_w - q->pad_w;
+          float acc = avg ? 0.0f : -INFINITY;
+          int count = 0;
+          for (y = QE_MAX(0, -iy0); y < QE_MIN(q->filter_h, id->h - iy0); y++)
+            for (x = QE_MAX(0, -ix0); x < QE_MIN(q->filter_w, id->w - ix0); x++) {
+              const float v =
+                  in[(((size_t)b * id->h + iy0 + y) * id->w + ix0 + x) * (size_t)id->c + c];
+              if (avg)
+                acc += v;
+              else if (v > acc)
+                acc = v;
+              count++;
+            }
+          if (avg)
+            acc = count > 0 ? acc / (float)count : 0.0f;
+          out[(((size_t)b * od->h + oy) * od->w + ox) * (size_t)od->c + c] =
+              clampf(acc, p->act_min_f, p->act_max_f);
+        }
+}
+
+static void binary_f32(const qe_qop_prep *p, bool mul, const float *a, const float *bb, float *out)
+{
+  const qe_kdims *d1 = &p->in_dims, *d2 = &p->in2_dims, *od = &p->out_dims;
+  int32_t n, h, w, c;
+  size_t o = 0;
+  for (n = 0; n < od->n; n++)
+    for (h = 0; h < od->h; h++)
+      for (w = 0; w < od->w; w++)
+        for (c = 0; c < od->c; c++, o++) {
+          const size_t i1 = (((size_t)(d1->n > 1 ? n : 0) * d1->h + (d1->h > 1 ? h : 0)) * d1->w +
+                             (d1->w > 1 ? w : 0)) *
+                                (size_t)d1->c +
+                            (d1->c > 1 ? c : 0);
+          const size_t i2 = (((size_t)(d2->n > 1 ? n : 0) * d2->h + (d2->h > 1 ? h : 0)) * d2->w +
+                             (d2->w > 1 ? w : 0)) *
+                                (size_t)d2->c +
+                            (d2->c > 1 ? c : 0);
+          const float v = mul ? a[i1] * bb[i2] : a[i1] + bb[i2];
+          out[o] = clampf(v, p->act_min_f, p->act_max_f);
+        }
+}
+
+static void mean_f32(const qe_qop_prep *p, const float *in, float *out)
+{
+  /* Reduce the masked axes: walk the input, accumulate into the output
+   * index made of the kept axes. */
+  int32_t idx[QE_QMAX_RANK] = { 0 };
+  size_t total = 1, k, n_out = 1, count = 1;
+  int i;
+  for (i = 0; i < p->rank; i++) {
+    total *= (size_t)p->dims[i];
+    if (p->mean_axes_mask & (1 << i))
+      count *= (size_t)p->dims[i];
+    else
+      n_out *= (size_t)p->dims[i];
+  }
+  for (k = 0; k < n_out; k++)
+    out[k] = 0.0f;
+  for (k = 0; k < total; k++) {
+    size_t o = 0;
+    for (i = 0; i < p->rank; i++)
+      if (!(p->mean_axes_mask & (1 << i)))
+        o = o * (size_t)p->dims[i] + (size_t)idx[i];
+    out[o] += in[k];
+    for (i = p->rank - 1; i >= 0; i--) {
+      if (++idx[i] < p->dims[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  for (k = 0; k < n_out; k++)
+    out[k] /= (float)(count > 0 ? count : 1);
+}
+
+qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const *in, void *out,
+                                 qe_ctx *ctx)
+{
+  const qe_qop *op = &m->ops[i];
+  const qe_qop_prep *p = qe_qmodel_op_prep(m, i);
+  const qe_qtensor *ot = &m->tensors[op->output];
+  const size_t n = (size_t)qe_qtensor_count(ot);
+  const float *x = in[0];
+  float *y = out;
+  size_t k;
+  qe_kstatus ks = QE_K_OK;
+
+  switch (op->type) {
+  case QE_QOP_CONV_2D:
+  case QE_QOP_DEPTHWISE_CONV_2D:
+    conv_f32(p, op->type == QE_QOP_DEPTHWISE_CONV_2D, x, in[1],
+             op->n_inputs > 2 ? (const float *)in[2] : NULL, y);
+    break;
+  case QE_QOP_FULLY_CONNECTED: {
+    const float *w = in[1], *bias = op->n_inputs > 2 ? (const float *)in[2] : NULL;
+    int32_t b, o, d;
+    for (b = 0; b < p->fc_batches; b++)
+      for (o = 0; o < p->fc_out; o++) {
+        float acc = 0.0f;
+        for (d = 0; d < p->fc_accum; d++)
+          acc += x[(size_t)b * p->fc_accum + d] * w[(size_t)o * p->fc_accum + d];
+        if (bias != NULL)
+          acc += bias[o];
+        y[(size_t)b * p->fc_out + o] = clampf(acc, p->act_min_f, p->act_max_f);
+      }
+    break;
+  }
+  case QE_QOP_ADD:
+  case QE_QOP_MUL:
+    binary_f32(p, op->type == QE_QOP_MUL, x, in[1], y);
+    break;
+  case QE_QOP_AVERAGE_POOL_2D:
+  case QE_QOP_MAX_POOL_2D:
+    pool_f32(p, op->type == QE_QOP_AVERAGE_POOL_2D, x, y);
+    break;
+  case QE_QOP_MEAN:
+    mean_f32(p, x, y);
+    break;
+  case QE_QOP_SOFTMAX: {
+    int32_t r, j;
+    for (r = 0; r < p->rows; r++) {
+      const float *xr = x + (size_t)r * p->depth;
+      float *yr = y + (size_t)r * p->depth;
+      float mx = xr[0], sum = 0.0f;
+      for (j = 1; j < p->depth; j++)
+        mx = xr[j] > mx ? xr[j] : mx;
+      for (j = 0; j < p->depth; j++) {
+        yr[j] = expf((xr[j] - mx) * op->opt.beta);
+        sum += yr[j];
+      }
+      for (j = 0; j < p->depth; j++)
+        yr[j] /= sum;
+    }
+    break;
+  }
+  case QE_QOP_LOGISTIC:
+    for (k = 0; k < n; k++)
+      y[k] = 1.0f / (1.0f + expf(-x[k]));
+    break;
+  case QE_QOP_TANH:
+    for (k = 0; k < n; k++)
+      y[k] = tanhf(x[k]);
+    break;
+  case QE_QOP_HARD_SWISH:
+    for (k = 0; k < n; k++)
+      y[k] = x[k] * clampf(x[k] + 3.0f, 0.0f, 6.0f) / 6.0f;
+    break;
+  case QE_QOP_RELU:
+  case QE_QOP_RELU6:
+    for (k = 0; k < n; k++)
+      y[k] = clampf(x[k], p->act_min_f, p->act_max_f);
+    break;
+  case QE_QOP_PAD: {
+    const float zero = 0.0f;
+    ks = qe_k_pad(sizeof(float), p->rank, p->dims, p->pad_before, p->pad_after, &zero, x, y);
+    break;
+  }
+  case QE_QOP_TRANSPOSE:
+    ks = qe_k_transpose(sizeof(float), p->rank, p->dims, p->perm, x, y);
+    break;
+  case QE_QOP_CONCATENATION:
+    ks = qe_k_concat(sizeof(float), op->n_inputs, in, p->concat_axis_dims, p->concat_outer,
+                     p->concat_inner, y);
+    break;
+  default:
+    return qe_error(ctx, QE_ERR_UNSUPPORTED, "op %zu (%s): no float implementation", i,
+                    qe_qop_name(op->type));
+  }
+  if (ks != QE_K_OK)
+    return qe_error(ctx, QE_ERR_INTERNAL, "op %zu (%s): float kernel refused its arguments (%d)", i,
+                    qe_qop_name(op->type), (int)ks);
+  return QE_OK;
+}

@@ -1,0 +1,550 @@
+/* single-op.c - randomized single-operator int8 models for the tests.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "single-op.h"
+
+static const char *const kind_names[SO_COUNT] = {
+  "conv",           "conv-4bit", "conv-2bit",  "conv-packed4", "depthwise", "fc",
+  "fc-per-channel", "add",       "mul",        "avg-pool",     "max-pool",  "mean",
+  "softmax",        "logistic",  "tanh",       "hard-swish",   "pad",       "concat",
+  "transpose",      "reshape",   "requantize", "relu",         "relu6",     "quantize-float",
+  "dequantize",
+};
+
+const char *so_kind_name(so_kind k)
+{
+  return (unsigned)k < SO_COUNT ? kind_names[k] : "?";
+}
+
+uint32_t so_next(so_rng *r)
+{
+  /* xorshift64* */
+  r->s ^= r->s >> 12;
+  r->s ^= r->s << 25;
+  r->s ^= r->s >> 27;
+  return (uint32_t)((r->s * 2685821657736338717ull) >> 32);
+}
+
+int so_int(so_rng *r, int lo, int hi)
+{
+  return lo + (int)(so_next(r) % (uint32_t)(hi - lo + 1));
+}
+
+float so_float(so_rng *r, float lo, float hi)
+{
+  return lo + (hi - lo) * (float)(so_next(r) >> 8) / (float)(1u << 24);
+}
+
+/* A log-uniform scale. */
+static float rscale(so_rng *r, float lo, float hi)
+{
+  return expf(so_float(r, logf(lo), logf(hi)));
+}
+
+static int act_tensor(qe_qmodel *m, const char *name, qe_dtype t, int rank, const int32_t *dims,
+                      float scale, int32_t zp)
+{
+  int idx = -1;
+  if (t == QE_DT_F32)
+    qe_qmodel_add_tensor(m, name, t, rank, dims, NULL, 0, 0, NULL, NULL, 0, &idx, NULL);
+  else
+    qe_qmodel_add_tensor(m, name, t, rank, dims, NULL, 0, 1, &scale, &zp, 0, &idx, NULL);
+  return idx;
+}
+
+static int const_i32(qe_qmodel *m, const char *name, int rank, const int32_t *dims,
+                     const int32_t *v, size_t n)
+{
+  int idx = -1;
+  qe_qmodel_add_tensor(m, name, QE_DT_I32, rank, dims, v, n * 4, 0, NULL, NULL, 0, &idx, NULL);
+  return idx;
+}
+
+static int32_t out_size(qe_padding pad, int32_t in, int32_t f, int32_t s, int32_t d)
+{
+  const int32_t eff = (f - 1) * d + 1;
+  return pad == QE_PAD_SAME ? (in + s - 1) / s : (in + s - eff) / s;
+}
+
+static int rzp(so_rng *r)
+{
+  return so_int(r, 0, 3) == 0 ? 0 : so_int(r, -128, 127);
+}
+
+static qe_activation ract(so_rng *r)
+{
+  static const qe_activation a[] = { QE_ACT_NONE, QE_ACT_NONE, QE_ACT_RELU, QE_ACT_RELU6 };
+  return a[so_int(r, 0, 3)];
+}
+
+static qe_qmodel *finish(qe_qmodel *m, int in0, int out)
+{
+  qe_qmodel_add_input(m, in0, NULL);
+  qe_qmodel_add_output(m, out, NULL);
+  if (qe_qmodel_prepare(m, NULL) != QE_OK) {
+    qe_qmodel_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+static qe_qmodel *make_conv(so_rng *r, so_kind k)
+{
+  const bool dw = k == SO_DEPTHWISE;
+  const int n = so_int(r, 1, 2), h = so_int(r, 1, 12), w = so_int(r, 1, 12);
+  const int cin = so_int(r, 1, dw ? 6 : 8), mult = dw ? so_int(r, 1, 3) : 1;
+  const int cout = dw ? cin * mult : so_int(r, 1, 8);
+  const int kh = so_int(r, 1, 4), kw = so_int(r, 1, 4);
+  qe_qop_options o;
+  qe_qmodel *m = NULL;
+  const float in_s = rscale(r, 0.005f, 0.1f);
+  const int32_t in_zp = rzp(r);
+  int wmax = k == SO_CONV_4BIT || k == SO_CONV_PACKED4 ? 7 : (k == SO_CONV_2BIT ? 1 : 127);
+  int wmin = k == SO_CONV_4BIT || k == SO_CONV_PACKED4 ? -8 : (k == SO_CONV_2BIT ? -2 : -127);
+  int32_t in_dims[4] = { n, h, w, cin }, wdims[4], odims[4], bdims[1] = { cout };
+  int8_t *wv;
+  int32_t *bias;
+  float *ws, *bs;
+  int32_t *wz, *bz;
+  int per_channel = so_int(r, 0, 3) != 0, nq, i, oh, ow, K, tin, tw, tb, tout, ins[3];
+  size_t nw;
+  qe_qop_options_init(&o);
+  o.padding = so_int(r, 0, 1) ? QE_PAD_VALID : QE_PAD_SAME;
+  o.stride_h = so_int(r, 1, 3);
+  o.stride_w = so_int(r, 1, 3);
+  o.dilation_h = so_int(r, 0, 3) == 0 ? 2 : 1;
+  o.dilation_w = so_int(r, 0, 3) == 0 ? 2 : 1;
+  o.depth_multiplier = mult;
+  o.activation = ract(r);
+  oh = out_size(o.padding, h, kh, o.stride_h, o.dilation_h);
+  ow = out_size(o.padding, w, kw, o.stride_w, o.dilation_w);
+  if (oh <= 0 || ow <= 0)
+    return NULL;
+  if (dw) {
+    wdims[0] = 1;
+    wdims[1] = kh;
+    wdims[2] = kw;
+    wdims[3] = cout;
+  } else {
+    wdims[0] = cout;
+    wdims[1] = kh;
+    wdims[2] = kw;
+    wdims[3] = cin;
+  }
+  odims[0] = n;
+  odims[1] = oh;
+  odims[2] = ow;
+  odims[3] = cout;
+  K = kh * kw * (dw ? 1 : cin);
+  nw = (size_t)wdims[0] * kh * kw * wdims[3];
+  nq = per_channel ? cout : 1;
+  wv = malloc(nw);
+  bias = malloc(sizeof(int32_t) * cout);
+  ws = malloc(sizeof(float) * nq);
+  wz = calloc(nq, sizeof(int32_t));
+  bs = malloc(sizeof(float) * cout);
+  bz = calloc(cout, sizeof(int32_t));
+  for (i = 0; i < (int)nw; i++)
+    wv[i] = (int8_t)so_int(r, wmin, wmax);
+  for (i = 0; i < nq; i++)
+    ws[i] = rscale(r, 0.002f, 0.05f);
+  for (i = 0; i < cout; i++) {
+    bs[i] = in_s * ws[per_channel ? i : 0];
+    bias[i] = so_int(r, -20000, 20000);
+  }
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, 4, in_dims, in_s, in_zp);
+  if (k == SO_CONV_PACKED4) {
+    uint8_t *packed = calloc((nw + 1) / 2, 1);
+    for (i = 0; i < (int)nw; i++)
+      packed[i / 2] |= (uint8_t)((wv[i] & 15) << ((i & 1) * 4));
+    qe_qmodel_add_tensor(m, "weights", QE_DT_I4, 4, wdims, packed, (nw + 1) / 2, nq, ws, wz,
+                         dw ? 3 : 0, &tw, NULL);
+    free(packed);
+  } else {
+    qe_qmodel_add_tensor(m, "weights", QE_DT_I8, 4, wdims, wv, nw, nq, ws, wz, dw ? 3 : 0, &tw,
+                         NULL);
+  }
+  m->tensors[tw].weight_bits = wmax == 127 ? 8 : (wmax == 7 ? 4 : 2);
+  qe_qmodel_add_tensor(m, "bias", QE_DT_I32, 1, bdims, bias, sizeof(int32_t) * cout,
+                       per_channel ? cout : 1, bs, bz, 0, &tb, NULL);
+  {
+    /* Output scale: about two standard deviations of the accumulator. */
+    const float acc_std = 60.0f * (float)wmax * 0.6f * sqrtf((float)K) + 1.0f;
+    const float out_s = in_s * ws[0] * acc_std * so_float(r, 0.5f, 3.0f) / 127.0f;
+    tout = act_tensor(m, "output", QE_DT_I8, 4, odims, out_s, rzp(r));
+  }
+  ins[0] = tin;
+  ins[1] = tw;
+  ins[2] = tb;
+  qe_qmodel_add_op(m, dw ? QE_QOP_DEPTHWISE_CONV_2D : QE_QOP_CONV_2D, 3, ins, tout, &o, "op", NULL,
+                   NULL);
+  free(wv);
+  free(bias);
+  free(ws);
+  free(wz);
+  free(bs);
+  free(bz);
+  return finish(m, tin, tout);
+}
+
+static qe_qmodel *make_fc(so_rng *r, bool per_channel)
+{
+  const int batches = so_int(r, 1, 3), kin = so_int(r, 1, 40), kout = so_int(r, 1, 12);
+  const float in_s = rscale(r, 0.005f, 0.1f);
+  const int nq = per_channel ? kout : 1;
+  int32_t in_dims[2] = { batches, kin }, wdims[2] = { kout, kin }, bdims[1] = { kout },
+          odims[2] = { batches, kout };
+  int8_t *wv = malloc((size_t)kin * kout);
+  int32_t *bias = malloc(sizeof(int32_t) * kout), *wz = calloc(nq, 4), *bz = calloc(kout, 4);
+  float *ws = malloc(sizeof(float) * nq), *bs = malloc(sizeof(float) * kout);
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  int i, tin, tw, tb, tout, ins[3];
+  for (i = 0; i < kin * kout; i++)
+    wv[i] = (int8_t)so_int(r, -127, 127);
+  for (i = 0; i < nq; i++)
+    ws[i] = rscale(r, 0.002f, 0.05f);
+  for (i = 0; i < kout; i++) {
+    bias[i] = so_int(r, -20000, 20000);
+    bs[i] = in_s * ws[per_channel ? i : 0];
+  }
+  qe_qop_options_init(&o);
+  o.activation = ract(r);
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, 2, in_dims, in_s, rzp(r));
+  qe_qmodel_add_tensor(m, "weights", QE_DT_I8, 2, wdims, wv, (size_t)kin * kout, nq, ws, wz, 0, &tw,
+                       NULL);
+  qe_qmodel_add_tensor(m, "bias", QE_DT_I32, 1, bdims, bias, 4 * (size_t)kout,
+                       per_channel ? kout : 1, bs, bz, 0, &tb, NULL);
+  tout = act_tensor(
+      m, "output", QE_DT_I8, 2, odims,
+      in_s * ws[0] * 60.0f * 76.0f * sqrtf((float)kin) * so_float(r, 0.5f, 3.0f) / 127.0f, rzp(r));
+  ins[0] = tin;
+  ins[1] = tw;
+  ins[2] = tb;
+  qe_qmodel_add_op(m, QE_QOP_FULLY_CONNECTED, 3, ins, tout, &o, "op", NULL, NULL);
+  free(wv);
+  free(bias);
+  free(wz);
+  free(bz);
+  free(ws);
+  free(bs);
+  return finish(m, tin, tout);
+}
+
+static void rdims(so_rng *r, int rank, int32_t *d, int maxd)
+{
+  int i;
+  for (i = 0; i < rank; i++)
+    d[i] = so_int(r, 1, maxd);
+}
+
+static qe_qmodel *make_binary(so_rng *r, bool mul)
+{
+  int32_t od[4], ad[4], bd[4];
+  const int rank = so_int(r, 1, 4);
+  int rb = rank, i, ta, tb, tout, ins[2];
+  const float sa = rscale(r, 0.005f, 0.1f), sb = rscale(r, 0.005f, 0.1f);
+  float so;
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  rdims(r, rank, od, 6);
+  for (i = 0; i < rank; i++) {
+    ad[i] = so_int(r, 0, 2) == 0 ? 1 : od[i];
+    bd[i] = so_int(r, 0, 2) == 0 ? 1 : od[i];
+  }
+  /* the output shape is the broadcast of both */
+  for (i = 0; i < rank; i++)
+    od[i] = ad[i] > bd[i] ? ad[i] : bd[i];
+  if (so_int(r, 0, 2) == 0 && rank > 1) {
+    /* lower-rank second input */
+    rb = rank - 1;
+    memmove(bd, bd + 1, sizeof(int32_t) * (size_t)rb);
+  }
+  qe_qop_options_init(&o);
+  o.activation = ract(r);
+  so = mul ? sa * sb * 128.0f * 128.0f / 127.0f * so_float(r, 0.1f, 1.0f)
+           : (sa > sb ? sa : sb) * so_float(r, 1.0f, 2.5f);
+  qe_qmodel_new(&m, NULL);
+  ta = act_tensor(m, "a", QE_DT_I8, rank, ad, sa, rzp(r));
+  tb = act_tensor(m, "b", QE_DT_I8, rb, bd, sb, rzp(r));
+  tout = act_tensor(m, "output", QE_DT_I8, rank, od, so, rzp(r));
+  ins[0] = ta;
+  ins[1] = tb;
+  qe_qmodel_add_op(m, mul ? QE_QOP_MUL : QE_QOP_ADD, 2, ins, tout, &o, "op", NULL, NULL);
+  qe_qmodel_add_input(m, ta, NULL);
+  qe_qmodel_add_input(m, tb, NULL);
+  qe_qmodel_add_output(m, tout, NULL);
+  if (qe_qmodel_prepare(m, NULL) != QE_OK) {
+    qe_qmodel_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+static qe_qmodel *make_pool(so_rng *r, bool avg)
+{
+  const int n = so_int(r, 1, 2), h = so_int(r, 1, 12), w = so_int(r, 1, 12), c = so_int(r, 1, 6);
+  int32_t id[4] = { n, h, w, c }, od[4];
+  qe_qop_options o;
+  qe_qmodel *m = NULL;
+  const float s = rscale(r, 0.005f, 0.1f);
+  const int32_t zp = rzp(r);
+  int tin, tout;
+  qe_qop_options_init(&o);
+  o.padding = so_int(r, 0, 1) ? QE_PAD_VALID : QE_PAD_SAME;
+  o.stride_h = so_int(r, 1, 3);
+  o.stride_w = so_int(r, 1, 3);
+  o.filter_h = so_int(r, 1, 4);
+  o.filter_w = so_int(r, 1, 4);
+  o.activation = ract(r);
+  od[0] = n;
+  od[1] = out_size(o.padding, h, o.filter_h, o.stride_h, 1);
+  od[2] = out_size(o.padding, w, o.filter_w, o.stride_w, 1);
+  od[3] = c;
+  if (od[1] <= 0 || od[2] <= 0)
+    return NULL;
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, 4, id, s, zp);
+  tout = act_tensor(m, "output", QE_DT_I8, 4, od, s, zp);
+  qe_qmodel_add_op(m, avg ? QE_QOP_AVERAGE_POOL_2D : QE_QOP_MAX_POOL_2D, 1, &tin, tout, &o, "op",
+                   NULL, NULL);
+  return finish(m, tin, tout);
+}
+
+static qe_qmodel *make_unary(so_rng *r, so_kind k)
+{
+  const int rank = so_int(r, 1, 4);
+  int32_t d[4];
+  float in_s = rscale(r, 0.005f, 0.2f), out_s;
+  int32_t in_zp = rzp(r), out_zp;
+  qe_qop_type type;
+  qe_qop_options o;
+  qe_qmodel *m = NULL;
+  qe_dtype it = QE_DT_I8, ot = QE_DT_I8;
+  int tin, tout;
+  rdims(r, rank, d, k == SO_SOFTMAX ? 40 : 8);
+  qe_qop_options_init(&o);
+  out_s = rscale(r, 0.005f, 0.2f);
+  out_zp = rzp(r);
+  switch (k) {
+  case SO_SOFTMAX:
+    type = QE_QOP_SOFTMAX;
+    o.beta = so_int(r, 0, 1) ? 1.0f : so_float(r, 0.3f, 2.0f);
+    out_s = 1.0f / 256;
+    out_zp = -128;
+    break;
+  case SO_LOGISTIC:
+    type = QE_QOP_LOGISTIC;
+    out_s = 1.0f / 256;
+    out_zp = -128;
+    break;
+  case SO_TANH:
+    type = QE_QOP_TANH;
+    out_s = 1.0f / 128;
+    out_zp = 0;
+    break;
+  case SO_HARD_SWISH:
+    type = QE_QOP_HARD_SWISH;
+    in_s = rscale(r, 0.01f, 0.1f);
+    out_s = in_s * so_float(r, 0.3f, 1.5f);
+    break;
+  case SO_REQUANTIZE:
+    type = QE_QOP_QUANTIZE;
+    out_s = in_s * so_float(r, 0.2f, 4.0f);
+    break;
+  case SO_RELU:
+  case SO_RELU6:
+    type = k == SO_RELU ? QE_QOP_RELU : QE_QOP_RELU6;
+    out_s = in_s * so_float(r, 0.3f, 2.0f);
+    break;
+  case SO_QUANTIZE_FLOAT:
+    type = QE_QOP_QUANTIZE;
+    it = QE_DT_F32;
+    break;
+  case SO_DEQUANTIZE:
+    type = QE_QOP_DEQUANTIZE;
+    ot = QE_DT_F32;
+    break;
+  default:
+    return NULL;
+  }
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", it, rank, d, in_s, in_zp);
+  tout = act_tensor(m, "output", ot, rank, d, out_s, out_zp);
+  qe_qmodel_add_op(m, type, 1, &tin, tout, &o, "op", NULL, NULL);
+  return finish(m, tin, tout);
+}
+
+static qe_qmodel *make_movement(so_rng *r, so_kind k)
+{
+  qe_qmodel *m = NULL;
+  const float s = rscale(r, 0.005f, 0.1f);
+  const int32_t zp = rzp(r);
+  int32_t d[4], od[4];
+  int rank = so_int(r, 1, 4), i, tin, tout, targ, ins[3];
+  qe_qop_options o;
+  qe_qop_options_init(&o);
+  rdims(r, rank, d, 6);
+  qe_qmodel_new(&m, NULL);
+  switch (k) {
+  case SO_MEAN: {
+    int32_t axes[2] = { 1, 2 }, ad[1] = { 2 };
+    rank = 4;
+    rdims(r, 4, d, 9);
+    o.keep_dims = so_int(r, 0, 1);
+    tin = act_tensor(m, "input", QE_DT_I8, 4, d, s, zp);
+    targ = const_i32(m, "axes", 1, ad, axes, 2);
+    od[0] = d[0];
+    if (o.keep_dims) {
+      od[1] = od[2] = 1;
+      od[3] = d[3];
+    } else {
+      od[1] = d[3];
+    }
+    tout = act_tensor(m, "output", QE_DT_I8, o.keep_dims ? 4 : 2, od, s * so_float(r, 0.5f, 2.0f),
+                      rzp(r));
+    ins[0] = tin;
+    ins[1] = targ;
+    qe_qmodel_add_op(m, QE_QOP_MEAN, 2, ins, tout, &o, "op", NULL, NULL);
+    break;
+  }
+  case SO_PAD: {
+    int32_t pads[8], pd[2] = { rank, 2 };
+    for (i = 0; i < rank; i++) {
+      pads[2 * i] = so_int(r, 0, 2);
+      pads[2 * i + 1] = so_int(r, 0, 2);
+      od[i] = d[i] + pads[2 * i] + pads[2 * i + 1];
+    }
+    tin = act_tensor(m, "input", QE_DT_I8, rank, d, s, zp);
+    targ = const_i32(m, "paddings", 2, pd, pads, (size_t)rank * 2);
+    tout = act_tensor(m, "output", QE_DT_I8, rank, od, s, zp);
+    ins[0] = tin;
+    ins[1] = targ;
+    qe_qmodel_add_op(m, QE_QOP_PAD, 2, ins, tout, &o, "op", NULL, NULL);
+    break;
+  }
+  case SO_TRANSPOSE: {
+    int32_t perm[4], pd[1] = { rank };
+    for (i = 0; i < rank; i++)
+      perm[i] = i;
+    for (i = rank - 1; i > 0; i--) {
+      const int j = so_int(r, 0, i);
+      const int32_t t = perm[i];
+      perm[i] = perm[j];
+      perm[j] = t;
+    }
+    for (i = 0; i < rank; i++)
+      od[i] = d[perm[i]];
+    tin = act_tensor(m, "input", QE_DT_I8, rank, d, s, zp);
+    targ = const_i32(m, "perm", 1, pd, perm, (size_t)rank);
+    tout = act_tensor(m, "output", QE_DT_I8, rank, od, s, zp);
+    ins[0] = tin;
+    ins[1] = targ;
+    qe_qmodel_add_op(m, QE_QOP_TRANSPOSE, 2, ins, tout, &o, "op", NULL, NULL);
+    break;
+  }
+  case SO_RESHAPE: {
+    int32_t n = 1, sd[1] = { 2 }, shape[2];
+    for (i = 0; i < rank; i++)
+      n *= d[i];
+    shape[0] = d[0];
+    shape[1] = n / d[0];
+    tin = act_tensor(m, "input", QE_DT_I8, rank, d, s, zp);
+    targ = const_i32(m, "shape", 1, sd, shape, 2);
+    tout = act_tensor(m, "output", QE_DT_I8, 2, shape, s, zp);
+    ins[0] = tin;
+    ins[1] = targ;
+    qe_qmodel_add_op(m, QE_QOP_RESHAPE, 2, ins, tout, &o, "op", NULL, NULL);
+    break;
+  }
+  case SO_CONCAT: {
+    const int n_in = so_int(r, 2, 3), axis = so_int(r, 0, rank - 1);
+    int j;
+    memcpy(od, d, sizeof(od));
+    od[axis] = 0;
+    for (j = 0; j < n_in; j++) {
+      int32_t dj[4];
+      char name[16];
+      memcpy(dj, d, sizeof(dj));
+      dj[axis] = so_int(r, 1, 4);
+      od[axis] += dj[axis];
+      snprintf(name, sizeof(name), "in%d", j);
+      ins[j] = act_tensor(m, name, QE_DT_I8, rank, dj, s, zp);
+    }
+    o.axis = so_int(r, 0, 1) ? axis : axis - rank;
+    tout = act_tensor(m, "output", QE_DT_I8, rank, od, s, zp);
+    qe_qmodel_add_op(m, QE_QOP_CONCATENATION, n_in, ins, tout, &o, "op", NULL, NULL);
+    for (j = 0; j < n_in; j++)
+      qe_qmodel_add_input(m, ins[j], NULL);
+    qe_qmodel_add_output(m, tout, NULL);
+    if (qe_qmodel_prepare(m, NULL) != QE_OK) {
+      qe_qmodel_free(m);
+      return NULL;
+    }
+    return m;
+  }
+  default:
+    qe_qmodel_free(m);
+    return NULL;
+  }
+  return finish(m, tin, tout);
+}
+
+qe_qmodel *so_make(so_kind k, so_rng *r)
+{
+  switch (k) {
+  case SO_CONV:
+  case SO_CONV_4BIT:
+  case SO_CONV_2BIT:
+  case SO_CONV_PACKED4:
+  case SO_DEPTHWISE:
+    return make_conv(r, k);
+  case SO_FC:
+  case SO_FC_PER_CHANNEL:
+    return make_fc(r, k == SO_FC_PER_CHANNEL);
+  case SO_ADD:
+  case SO_MUL:
+    return make_binary(r, k == SO_MUL);
+  case SO_AVG_POOL:
+  case SO_MAX_POOL:
+    return make_pool(r, k == SO_AVG_POOL);
+  case SO_MEAN:
+  case SO_PAD:
+  case SO_CONCAT:
+  case SO_TRANSPOSE:
+  case SO_RESHAPE:
+    return make_movement(r, k);
+  default:
+    return make_unary(r, k);
+  }
+}
+
+void so_fill_input(const qe_qmodel *m, int i, void *data, so_rng *r)
+{
+  const qe_qtensor *t = &m->tensors[m->inputs[i]];
+  const int64_t n = qe_qtensor_count(t);
+  int64_t k;
+  if (t->type == QE_DT_F32) {
+    float *f = data;
+    const qe_qtensor *o = &m->tensors[m->outputs[0]];
+    const float range = o->n_quant ? 150.0f * o->scale[0] : 5.0f;
+    for (k = 0; k < n; k++)
+      f[k] = so_float(r, -range, range);
+    /* exact ties of the rounding, now and then */
+    if (n > 0 && o->n_quant == 1)
+      f[0] = 2.5f * o->scale[0];
+  } else {
+    int8_t *b = data;
+    for (k = 0; k < n; k++)
+      b[k] = (int8_t)so_int(r, -128, 127);
+  }
+}

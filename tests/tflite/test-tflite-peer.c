@@ -1,0 +1,322 @@
+/* test-tflite-peer.c - single-op int8 models written by the engine's TFLite
+ * writer run in TFLite 2.9 (libtensorflowlite_c.so from npm tfjs-tflite-node,
+ * loaded with dlopen) and in the engine: outputs must be bit-identical.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Exit 77 (skipped) when the library is absent. Usage:
+ *   test-tflite-peer [cases-per-op [seed]]
+ */
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include "tensorflow/lite/c/c_api.h"
+#pragma GCC diagnostic pop
+
+#include "qe/qe_qmodel.h"
+#include "qe/qe_tflite.h"
+#include "single-op.h"
+
+static struct {
+  void *lib;
+  __typeof__(&TfLiteVersion) Version;
+  __typeof__(&TfLiteModelCreate) ModelCreate;
+  __typeof__(&TfLiteModelDelete) ModelDelete;
+  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
+  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
+  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
+  __typeof__(&TfLiteInterpreterOptionsSetErrorReporter) SetErrorReporter;
+  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
+  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
+  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
+  __typeof__(&TfLiteInterpreterInvoke) Invoke;
+  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
+  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
+  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
+  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
+  __typeof__(&TfLiteTensorByteSize) ByteSize;
+} tfl;
+
+static char tfl_error[1024];
+
+static void reporter(void *user, const char *fmt, va_list args)
+{
+  const size_t len = strlen(tfl_error);
+  (void)user;
+  if (len + 4 < sizeof(tfl_error)) {
+    if (len > 0)
+      strcat(tfl_error, " | ");
+    vsnprintf(tfl_error + strlen(tfl_error), sizeof(tfl_error) - strlen(tfl_error), fmt, args);
+  }
+}
+
+static int load_tflite(void)
+{
+  const char *root = getenv("QZ_SOURCE_ROOT");
+  char path[4096];
+  snprintf(path, sizeof(path),
+           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
+           "libtensorflowlite_c.so",
+           root ? root : ".");
+  tfl.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  if (tfl.lib == NULL) {
+    printf("SKIP: TFLite C library not loadable (%s)\n", dlerror());
+    return 0;
+  }
+#define SYM(f, n)                                              \
+  do {                                                         \
+    *(void **)(&tfl.f) = dlsym(tfl.lib, n);                    \
+    if (tfl.f == NULL) {                                       \
+      printf("SKIP: %s missing from the TFLite library\n", n); \
+      return 0;                                                \
+    }                                                          \
+  } while (0)
+  SYM(Version, "TfLiteVersion");
+  SYM(ModelCreate, "TfLiteModelCreate");
+  SYM(ModelDelete, "TfLiteModelDelete");
+  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
+  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
+  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
+  SYM(SetErrorReporter, "TfLiteInterpreterOptionsSetErrorReporter");
+  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
+  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
+  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
+  SYM(Invoke, "TfLiteInterpreterInvoke");
+  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
+  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
+  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
+  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
+  SYM(ByteSize, "TfLiteTensorByteSize");
+#undef SYM
+  return 1;
+}
+
+/* Run the flatbuffer in TFLite. Returns 0 on success. */
+static int run_tflite(const uint8_t *fb, size_t size, const qe_qmodel *m, void *const *inputs,
+                      void *output, size_t out_bytes)
+{
+  TfLiteModel *model = tfl.ModelCreate(fb, size);
+  TfLiteInterpreterOptions *opt;
+  TfLiteInterpreter *it;
+  size_t i;
+  int rc = -1;
+  tfl_error[0] = '\0';
+  if (model == NULL) {
+    snprintf(tfl_error, sizeof(tfl_error), "TfLiteModelCreate failed");
+    return -1;
+  }
+  opt = tfl.OptionsCreate();
+  tfl.SetNumThreads(opt, 1);
+  tfl.SetErrorReporter(opt, reporter, NULL);
+  it = tfl.InterpreterCreate(model, opt);
+  if (it == NULL)
+    goto out;
+  if (tfl.AllocateTensors(it) != kTfLiteOk)
+    goto out;
+  for (i = 0; i < m->n_inputs; i++) {
+    const qe_qtensor *t = &m->tensors[m->inputs[i]];
+    const size_t bytes = (size_t)qe_qtensor_count(t) * qe_qtensor_elem_size(t);
+    if (tfl.CopyFromBuffer(tfl.GetInputTensor(it, (int32_t)i), inputs[i], bytes) != kTfLiteOk)
+      goto out;
+  }
+  if (tfl.Invoke(it) != kTfLiteOk)
+    goto out;
+  if (tfl.ByteSize(tfl.GetOutputTensor(it, 0)) != out_bytes) {
+    snprintf(tfl_error, sizeof(tfl_error), "output of %zu bytes, expected %zu",
+             tfl.ByteSize(tfl.GetOutputTensor(it, 0)), out_bytes);
+    goto out;
+  }
+  if (tfl.CopyToBuffer(tfl.GetOutputTensor(it, 0), output, out_bytes) != kTfLiteOk)
+    goto out;
+  rc = 0;
+out:
+  if (it != NULL)
+    tfl.InterpreterDelete(it);
+  tfl.OptionsDelete(opt);
+  tfl.ModelDelete(model);
+  return rc;
+}
+
+/* Run @m on the engine with CONV_2D rounded as @rounding. */
+static int run_engine(qe_qmodel *m, qe_rounding rounding, void *const *inputs, void *output,
+                      size_t out_bytes, qe_ctx *ctx)
+{
+  qe_qexec *e = NULL;
+  size_t i;
+  m->conv_rounding = rounding;
+  if (qe_qmodel_prepare(m, ctx) != QE_OK || qe_qexec_new(m, &e, ctx) != QE_OK)
+    return -1;
+  for (i = 0; i < m->n_inputs; i++) {
+    const qe_qtensor *t = &m->tensors[m->inputs[i]];
+    memcpy(qe_qexec_input(e, i), inputs[i], (size_t)qe_qtensor_count(t) * qe_qtensor_elem_size(t));
+  }
+  if (qe_qexec_run(e, ctx) != QE_OK) {
+    qe_qexec_free(e);
+    return -1;
+  }
+  memcpy(output, qe_qexec_output(e, 0), out_bytes);
+  qe_qexec_free(e);
+  return 0;
+}
+
+static void describe(const qe_qmodel *m)
+{
+  size_t i;
+  for (i = 0; i < m->n_tensors; i++) {
+    const qe_qtensor *t = &m->tensors[i];
+    int k;
+    fprintf(stderr, "  tensor %zu '%s' %s [", i, t->name, qe_dtype_name(t->type));
+    for (k = 0; k < t->rank; k++)
+      fprintf(stderr, "%s%d", k ? "," : "", (int)t->dims[k]);
+    fprintf(stderr, "]");
+    if (t->n_quant > 0)
+      fprintf(stderr, " scale %.9g zp %d (%zu)", (double)t->scale[0], (int)t->zero_point[0],
+              t->n_quant);
+    fprintf(stderr, "\n");
+  }
+  for (i = 0; i < m->n_ops; i++) {
+    const qe_qop *op = &m->ops[i];
+    fprintf(stderr,
+            "  op %s pad %d stride %dx%d dil %dx%d filter %dx%d act %d axis %d beta %g keep %d\n",
+            qe_qop_name(op->type), op->opt.padding, op->opt.stride_h, op->opt.stride_w,
+            op->opt.dilation_h, op->opt.dilation_w, op->opt.filter_h, op->opt.filter_w,
+            op->opt.activation, op->opt.axis, (double)op->opt.beta, op->opt.keep_dims);
+  }
+}
+
+int main(int argc, char **argv)
+{
+  const int per_op = argc > 1 ? atoi(argv[1]) : 60;
+  /* The engine runs CONV_2D / FULLY_CONNECTED with TFLite's host (ruy)
+   * rounding for the bit-exact check and with its default double rounding
+   * for the 1-LSB check. */
+  so_rng rng = { argc > 2 ? strtoull(argv[2], NULL, 0) : 0x5eed1234abcdull };
+  qe_ctx *ctx = qe_ctx_new();
+  int k, total = 0, failed = 0, skipped_kinds = 0;
+  int counts[SO_COUNT] = { 0 };
+  size_t double_diffs = 0, double_elems = 0;
+
+  setvbuf(stdout, NULL, _IOLBF, 0);
+  if (!load_tflite())
+    return 77;
+  printf("TFLite %s\n", tfl.Version());
+  for (k = 0; k < SO_COUNT; k++) {
+    int c, attempts = 0, kind_failed = 0;
+    if (k == SO_FC_PER_CHANNEL) {
+      /* TFLite 2.9 reads one weight scale for FULLY_CONNECTED; per-channel
+       * FC came in later versions. Checked against the float reference in
+       * tests/kernels instead. */
+      printf("%-16s not comparable with TFLite 2.9 (per-channel FC unsupported there)\n",
+             so_kind_name(k));
+      continue;
+    }
+    for (c = 0; c < per_op && attempts < per_op * 20; attempts++) {
+      qe_qmodel *m = so_make((so_kind)k, &rng), *back = NULL;
+      uint8_t *fb = NULL;
+      size_t fb_size = 0, out_bytes, i;
+      void *inputs[4] = { NULL };
+      void *want, *got, *got_back, *got_double;
+      const qe_qtensor *ot;
+      if (m == NULL)
+        continue;
+      c++;
+      total++;
+      ot = &m->tensors[m->outputs[0]];
+      out_bytes = (size_t)qe_qtensor_count(ot) * qe_qtensor_elem_size(ot);
+      for (i = 0; i < m->n_inputs; i++) {
+        const qe_qtensor *t = &m->tensors[m->inputs[i]];
+        inputs[i] = malloc((size_t)qe_qtensor_count(t) * qe_qtensor_elem_size(t) + 1);
+        so_fill_input(m, (int)i, inputs[i], &rng);
+      }
+      want = calloc(out_bytes + 1, 1);
+      got = calloc(out_bytes + 1, 1);
+      got_back = calloc(out_bytes + 1, 1);
+      got_double = calloc(out_bytes + 1, 1);
+      if (qe_tflite_write(m, &fb, &fb_size, ctx) != QE_OK) {
+        fprintf(stderr, "FAIL %s case %d: write: %s\n", so_kind_name(k), c, qe_ctx_error(ctx));
+        failed++;
+        kind_failed++;
+      } else if (run_tflite(fb, fb_size, m, inputs, want, out_bytes) != 0) {
+        fprintf(stderr, "FAIL %s case %d: TFLite refused the model: %s\n", so_kind_name(k), c,
+                tfl_error);
+        describe(m);
+        failed++;
+        kind_failed++;
+      } else if (run_engine(m, QE_ROUND_HALF_UP, inputs, got, out_bytes, ctx) != 0 ||
+                 run_engine(m, QE_ROUND_DOUBLE, inputs, got_double, out_bytes, ctx) != 0) {
+        fprintf(stderr, "FAIL %s case %d: engine: %s\n", so_kind_name(k), c, qe_ctx_error(ctx));
+        failed++;
+        kind_failed++;
+      } else if (qe_tflite_read(fb, fb_size, "written", &back, ctx) != QE_OK ||
+                 run_engine(back, QE_ROUND_HALF_UP, inputs, got_back, out_bytes, ctx) != 0) {
+        fprintf(stderr, "FAIL %s case %d: read back: %s\n", so_kind_name(k), c, qe_ctx_error(ctx));
+        failed++;
+        kind_failed++;
+      } else if (memcmp(want, got, out_bytes) != 0 || memcmp(want, got_back, out_bytes) != 0) {
+        size_t j, diffs = 0, first = 0;
+        const bool is_f = ot->type == QE_DT_F32;
+        for (j = 0; j < out_bytes; j += is_f ? 4 : 1)
+          if (memcmp((char *)want + j, (char *)got + j, is_f ? 4 : 1) != 0) {
+            if (diffs++ == 0)
+              first = j;
+          }
+        fprintf(stderr,
+                "FAIL %s case %d: %zu of %zu outputs differ; first at %zu: tflite %d engine %d\n",
+                so_kind_name(k), c, diffs, out_bytes / (is_f ? 4 : 1), first / (is_f ? 4 : 1),
+                is_f ? 0 : ((int8_t *)want)[first], is_f ? 0 : ((int8_t *)got)[first]);
+        if (kind_failed < 2)
+          describe(m);
+        failed++;
+        kind_failed++;
+      } else {
+        /* The engine's default rounding differs from TFLite's host CONV_2D
+         * (ruy) by at most one LSB, on ties only. */
+        size_t j, diffs = 0;
+        int maxd = 0;
+        if (ot->type == QE_DT_I8)
+          for (j = 0; j < out_bytes; j++) {
+            const int d = abs(((int8_t *)want)[j] - ((int8_t *)got_double)[j]);
+            diffs += d != 0;
+            maxd = d > maxd ? d : maxd;
+          }
+        else if (memcmp(want, got_double, out_bytes) != 0)
+          maxd = 99;
+        if (maxd > 1 || (m->ops[0].type != QE_QOP_CONV_2D &&
+                         m->ops[0].type != QE_QOP_FULLY_CONNECTED && maxd > 0)) {
+          fprintf(stderr, "FAIL %s case %d: default rounding differs by %d LSB\n", so_kind_name(k),
+                  c, maxd);
+          failed++;
+          kind_failed++;
+        } else {
+          counts[k]++;
+          double_diffs += diffs;
+          double_elems += out_bytes;
+        }
+      }
+      for (i = 0; i < m->n_inputs; i++)
+        free(inputs[i]);
+      free(want);
+      free(got);
+      free(got_back);
+      free(got_double);
+      free(fb);
+      qe_qmodel_free(m);
+      qe_qmodel_free(back);
+    }
+    if (c == 0)
+      skipped_kinds++;
+    printf("%-16s %4d bit-exact of %d\n", so_kind_name(k), counts[k], c);
+  }
+  printf("bit-exact vs TFLite: %d of %d cases (%d failed)\n", total - failed, total, failed);
+  printf("CONV_2D / FULLY_CONNECTED with the engine's default (double) rounding: %zu of %zu "
+         "outputs 1 LSB off TFLite's ruy path\n",
+         double_diffs, double_elems);
+  qe_ctx_free(ctx);
+  return failed == 0 && skipped_kinds == 0 ? 0 : 1;
+}
