@@ -5,6 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <math.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,10 +19,48 @@
 /* Longest clip read: one hour at 48 kHz. */
 #define QE_AUDIO_MAX_FRAMES ((sf_count_t)48000 * 3600)
 
+/* libsndfile quietly shortens a WAV whose data chunk runs past the end of
+ * the file; a truncated download should be reported, not half-used. */
+static qe_status check_wav_length(const char *path, qe_ctx *ctx)
+{
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return QE_OK; /* sf_open reports it */
+  qe_status st = QE_OK;
+  uint8_t h[12];
+  struct stat sb;
+  if (fread(h, 1, 12, f) == 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0 &&
+      fstat(fileno(f), &sb) == 0) {
+    uint64_t pos = 12, size = (uint64_t)sb.st_size;
+    for (int guard = 0; guard < 1000 && pos + 8 <= size; guard++) {
+      uint8_t c[8];
+      if (fseeko(f, (off_t)pos, SEEK_SET) != 0 || fread(c, 1, 8, f) != 8)
+        break;
+      uint32_t len =
+          (uint32_t)c[4] | (uint32_t)c[5] << 8 | (uint32_t)c[6] << 16 | (uint32_t)c[7] << 24;
+      if (memcmp(c, "data", 4) == 0) {
+        uint64_t avail = size - pos - 8;
+        if (len != 0 && len != 0xFFFFFFFFu && len > avail)
+          st = qe_error(ctx, QE_ERR_PARSE,
+                        "%s: truncated WAV: the data chunk declares %u bytes, the file holds "
+                        "%llu",
+                        path, (unsigned)len, (unsigned long long)avail);
+        break;
+      }
+      pos += 8 + (uint64_t)len + (len & 1);
+    }
+  }
+  fclose(f);
+  return st;
+}
+
 qe_status qe_audio_read(const char *path, double max_seconds, qe_array **out, int *rate,
                         qe_ctx *ctx)
 {
   *out = NULL;
+  qe_status cst = check_wav_length(path, ctx);
+  if (cst)
+    return cst;
   SF_INFO info;
   memset(&info, 0, sizeof info);
   SNDFILE *sf = sf_open(path, SFM_READ, &info);

@@ -47,6 +47,8 @@ struct qe_dataset {
   char **s_class_names;
 
   qe_data_kind kind;
+  char **folder_classes; /* class folder names seen while listing (even empty ones) */
+  size_t n_folder_classes, cap_folder_classes;
   char **classes;
   size_t n_classes;
   bool labels_are_names;

@@ -471,6 +471,17 @@ static qe_status list_class_folders(qe_dataset *ds, const char *root, int origin
       continue;
     }
     found_dirs++;
+    {
+      char *fc = qe_display_name(classes[i]);
+      if (!fc || !qe_grow((void **)&ds->folder_classes, &ds->cap_folder_classes,
+                          ds->n_folder_classes + 1, sizeof(char *))) {
+        free(fc);
+        free(cdir);
+        st = qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+        break;
+      }
+      ds->folder_classes[ds->n_folder_classes++] = fc;
+    }
     char **files;
     size_t nf;
     if ((st = list_dir(cdir, &files, &nf, ctx))) {
@@ -1386,10 +1397,11 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
     nc = n_listed;
     if (o->sort_class_names && o->n_class_names)
       qsort(classes, nc, sizeof(char *), cmp_cstr);
-  } else if (any_name) {
+  } else if (any_name || ds->n_folder_classes) {
     size_t cap = 0;
-    for (size_t i = 0; i < ds->n_samples; i++) {
-      const char *n = ds->samples[i].label_name;
+    for (size_t i = 0; i < ds->n_samples + ds->n_folder_classes; i++) {
+      const char *n =
+          i < ds->n_samples ? ds->samples[i].label_name : ds->folder_classes[i - ds->n_samples];
       if (!n)
         continue;
       bool seen = false;
@@ -1909,6 +1921,7 @@ void qe_dataset_free(qe_dataset *ds)
   free(ds->skip_path);
   free(ds->skip_reason);
   free_strv(ds->classes, ds->n_classes);
+  free_strv(ds->folder_classes, ds->n_folder_classes);
   if (ds->s_class_names)
     free_strv(ds->s_class_names, ds->opt.n_class_names);
   for (int i = 0; i < 8; i++)

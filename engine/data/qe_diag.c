@@ -36,7 +36,7 @@ struct qe_data_report {
   bool hist_init;
   dup_pair *dups;
   size_t n_dups, cap_dups, n_leaks;
-  size_t decoded, decode_failed;
+  size_t decoded, decode_failed, usable;
   size_t subset_n[QE_SUBSET_COUNT];
   qe_calib_source calib;
   qe_data_kind kind;
@@ -138,6 +138,7 @@ typedef struct {
   qe_data_report *r;
   hash_entry *hashes;
   bool *have_hash;
+  bool *failed;
   size_t done;
   bool cancel;
 } diag_job;
@@ -167,6 +168,7 @@ static void *diag_main(void *arg)
     j->done++;
     if (st) {
       j->r->decode_failed++;
+      j->failed[si] = true;
       qe_ds_skip(j->ds, j->ds->samples[si].path, "%s", qe_ctx_error(t->w.ctx));
     } else {
       j->r->decoded++;
@@ -212,18 +214,6 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
   for (size_t c = 0; c < ds->n_classes; c++)
     r->classes[c].name = ds->classes[c];
   size_t unlabeled = 0;
-  for (size_t i = 0; i < ds->n_samples; i++) {
-    const qe_ds_sample *s = &ds->samples[i];
-    if (s->label < 0 || (size_t)s->label >= ds->n_classes) {
-      unlabeled++;
-      continue;
-    }
-    qe_diag_class *c = &r->classes[s->label];
-    c->count++;
-    for (int k = 0; k < QE_SUBSET_COUNT; k++)
-      if (s->subsets & BIT(k))
-        c->per_subset[k]++;
-  }
   /* decode (all, or max_decode spread evenly) */
   size_t n = ds->n_samples;
   size_t want = opt->max_decode && opt->max_decode < n ? opt->max_decode : n;
@@ -234,10 +224,12 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
   size_t *todo = malloc(sizeof(size_t) * (want ? want : 1));
   job.hashes = calloc(n ? n : 1, sizeof(hash_entry));
   job.have_hash = calloc(n ? n : 1, sizeof(bool));
-  if (!todo || !job.hashes || !job.have_hash) {
+  job.failed = calloc(n ? n : 1, sizeof(bool));
+  if (!todo || !job.hashes || !job.have_hash || !job.failed) {
     free(todo);
     free(job.hashes);
     free(job.have_hash);
+    free(job.failed);
     qe_data_report_free(r);
     return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
   }
@@ -292,6 +284,27 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
   pthread_mutex_destroy(&job.mu);
   free(todo);
   if (!st) {
+    /* counts of the samples that are usable (decoded, or not tried) */
+    for (size_t i = 0; i < ds->n_samples; i++) {
+      const qe_ds_sample *s = &ds->samples[i];
+      if (job.failed[i])
+        continue;
+      r->usable++;
+      if (s->label < 0 || (size_t)s->label >= ds->n_classes) {
+        unlabeled++;
+        continue;
+      }
+      qe_diag_class *c = &r->classes[s->label];
+      c->count++;
+      for (int k = 0; k < QE_SUBSET_COUNT; k++)
+        if (s->subsets & BIT(k))
+          c->per_subset[k]++;
+    }
+    for (int k = 0; k < QE_SUBSET_COUNT; k++) {
+      r->subset_n[k] = 0;
+      for (size_t i = 0; i < ds->subset_n[k]; i++)
+        r->subset_n[k] += !job.failed[ds->subset_idx[k][i]];
+    }
     /* finish statistics */
     if (r->hist.count > 1)
       r->hist.std = sqrt(r->hist.std / (double)r->hist.count);
@@ -338,6 +351,7 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
   }
   free(job.hashes);
   free(job.have_hash);
+  free(job.failed);
   if (st) {
     qe_data_report_free(r);
     return st;
@@ -360,7 +374,7 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
             isinf(r->imbalance) ? 0.0 : r->imbalance);
   if (unlabeled && r->n_classes)
     add_msg(r, QE_DIAG_INFO, "unlabeled", "%zu samples carry no label.", unlabeled);
-  size_t ncal = ds->subset_n[QE_SUBSET_CALIBRATION];
+  size_t ncal = r->subset_n[QE_SUBSET_CALIBRATION];
   if (ds->calib == QE_CALIB_RANDOM) {
     add_msg(r, QE_DIAG_WARNING, "calibration-random",
             "No quantization or training data: calibration uses random data, good for a size "
@@ -392,7 +406,7 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
       add_msg(r, QE_DIAG_WARNING, "calibration-series",
               "%zu calibration series: use more than 100 samples, balanced between classes.", ncal);
   }
-  size_t neval = ds->subset_n[QE_SUBSET_EVALUATION];
+  size_t neval = r->subset_n[QE_SUBSET_EVALUATION];
   if (neval == 0)
     add_msg(r, QE_DIAG_WARNING, "no-evaluation",
             "There is no test or validation set, so accuracy cannot be measured.");
@@ -433,6 +447,11 @@ void qe_data_report_free(qe_data_report *r)
   free(r->classes);
   free(r->dups);
   free(r);
+}
+
+size_t qe_data_report_usable(const qe_data_report *r)
+{
+  return r ? r->usable : 0;
 }
 
 size_t qe_data_report_class_count(const qe_data_report *r)
@@ -490,7 +509,8 @@ void qe_data_report_to_json(const qe_data_report *r, const qe_dataset *ds, qe_js
   static const char *const levels[] = { "info", "warning", "error" };
   qe_json_begin_object(j);
   qe_json_kv_string(j, "kind", qe_data_kind_name(r->kind));
-  qe_json_kv_int(j, "samples", (int64_t)r->n_samples);
+  qe_json_kv_int(j, "samples", (int64_t)r->usable);
+  qe_json_kv_int(j, "listed", (int64_t)r->n_samples);
   int64_t dims[QE_MAX_RANK];
   int rank = qe_dataset_item_shape(ds, dims);
   qe_json_key(j, "input_shape");

@@ -109,13 +109,13 @@ struct qe_mel_plan {
   bool to_db;
   qe_db_ref db_ref;
   double db_ref_value, top_db;
-  float *window;        /* n_fft, zero-padded at the centre */
+  double *window;       /* n_fft, zero-padded at the centre */
   float *mel;           /* n_mels x nb */
   int *mel_lo, *mel_hi; /* non-zero bin range per band */
-  float *in;            /* fftw buffers */
-  fftwf_complex *spec;
-  fftwf_plan plan;
-  float *mag; /* nb */
+  double *in;           /* fftw buffers: double, float loses ~1e-3 dB near the floor */
+  fftw_complex *spec;
+  fftw_plan plan;
+  double *mag; /* nb */
 };
 
 void qe_mel_plan_free(qe_mel_plan *p)
@@ -124,10 +124,10 @@ void qe_mel_plan_free(qe_mel_plan *p)
     return;
   pthread_mutex_lock(&fftw_lock);
   if (p->plan)
-    fftwf_destroy_plan(p->plan);
+    fftw_destroy_plan(p->plan);
   pthread_mutex_unlock(&fftw_lock);
-  fftwf_free(p->in);
-  fftwf_free(p->spec);
+  fftw_free(p->in);
+  fftw_free(p->spec);
   free(p->window);
   free(p->mel);
   free(p->mel_lo);
@@ -160,14 +160,14 @@ qe_status qe_mel_plan_new(int sr, const qe_data_options *o, qe_mel_plan **out, q
   p->db_ref_value = o->db_ref_value;
   p->top_db = o->fe_top_db;
   int wl = o->window_length > 0 ? o->window_length : o->n_fft;
-  p->window = calloc((size_t)p->n_fft, sizeof(float));
+  p->window = calloc((size_t)p->n_fft, sizeof(double));
   p->mel = malloc(sizeof(float) * (size_t)p->n_mels * (size_t)p->nb);
   p->mel_lo = malloc(sizeof(int) * (size_t)p->n_mels);
   p->mel_hi = malloc(sizeof(int) * (size_t)p->n_mels);
-  p->mag = malloc(sizeof(float) * (size_t)p->nb);
+  p->mag = malloc(sizeof(double) * (size_t)p->nb);
   double *w = malloc(sizeof(double) * (size_t)wl);
-  p->in = fftwf_malloc(sizeof(float) * (size_t)p->n_fft);
-  p->spec = fftwf_malloc(sizeof(fftwf_complex) * (size_t)p->nb);
+  p->in = fftw_malloc(sizeof(double) * (size_t)p->n_fft);
+  p->spec = fftw_malloc(sizeof(fftw_complex) * (size_t)p->nb);
   if (!p->window || !p->mel || !p->mel_lo || !p->mel_hi || !p->mag || !w || !p->in || !p->spec) {
     free(w);
     qe_mel_plan_free(p);
@@ -176,7 +176,7 @@ qe_status qe_mel_plan_new(int sr, const qe_data_options *o, qe_mel_plan **out, q
   make_window(o->window, wl, w);
   int lpad = (p->n_fft - wl) / 2; /* librosa.util.pad_center */
   for (int i = 0; i < wl; i++)
-    p->window[lpad + i] = (float)w[i];
+    p->window[lpad + i] = w[i];
   free(w);
   if ((st = qe_mel_filterbank(sr, p->n_fft, p->n_mels, o->fmin, o->fmax, o->htk, o->norm, p->mel,
                               ctx))) {
@@ -195,7 +195,7 @@ qe_status qe_mel_plan_new(int sr, const qe_data_options *o, qe_mel_plan **out, q
     p->mel_hi[m] = hi;
   }
   pthread_mutex_lock(&fftw_lock);
-  p->plan = fftwf_plan_dft_r2c_1d(p->n_fft, p->in, p->spec, FFTW_ESTIMATE);
+  p->plan = fftw_plan_dft_r2c_1d(p->n_fft, p->in, p->spec, FFTW_ESTIMATE);
   pthread_mutex_unlock(&fftw_lock);
   if (!p->plan) {
     qe_mel_plan_free(p);
@@ -275,13 +275,13 @@ qe_status qe_mel_spectrogram(qe_mel_plan *p, const float *y, size_t n, qe_array 
       float v = 0.0f;
       if (pad_index(p->pad, idx, (long long)n, &src))
         v = y[src];
-      p->in[i] = v * p->window[i];
+      p->in[i] = (double)v * p->window[i];
     }
-    fftwf_execute(p->plan);
+    fftw_execute(p->plan);
     for (int k = 0; k < p->nb; k++) {
       double re = p->spec[k][0], im = p->spec[k][1];
       double m2 = re * re + im * im;
-      p->mag[k] = (float)(p->power == 2.0 ? m2 : sqrt(m2));
+      p->mag[k] = p->power == 2.0 ? m2 : sqrt(m2);
     }
     for (int m = 0; m < p->n_mels; m++) {
       const float *w = p->mel + (size_t)m * p->nb;

@@ -147,6 +147,18 @@ int qz_cmd_data(int argc, char **argv)
     g_free(color_s), g_free(interp_s), g_free(scale_s), g_free(offset_s);
     return rc;
   }
+  if (qe_data_report_usable(rep) == 0) {
+    size_t ns = qe_dataset_skipped_count(ds);
+    rc = qz_fail("data", "no usable sample: all %zu files or rows failed (first: %s: %s)", ns,
+                 ns ? qe_dataset_skipped_path(ds, 0) : "",
+                 ns ? qe_dataset_skipped_reason(ds, 0) : "");
+    qe_data_report_free(rep);
+    qe_dataset_free(ds);
+    qe_ctx_free(ctx);
+    g_free(kind_s), g_free(shape_s), g_free(layout_s), g_free(classes_s);
+    g_free(color_s), g_free(interp_s), g_free(scale_s), g_free(offset_s);
+    return rc;
+  }
   if (json) {
     qe_json *j = qe_json_new(TRUE);
     qe_data_report_to_json(rep, ds, j);
@@ -156,7 +168,7 @@ int qz_cmd_data(int argc, char **argv)
       fwrite(text, 1, len, stdout), fputc('\n', stdout);
     qe_json_free(j);
   } else {
-    size_t n = qe_dataset_count(ds);
+    size_t n = qe_data_report_usable(rep);
     printf("%s: %zu usable samples of %s, %zu classes\n", argv[1], n,
            qe_data_kind_name(qe_dataset_kind(ds)), qe_data_report_class_count(rep));
     int64_t dims[QE_MAX_RANK];

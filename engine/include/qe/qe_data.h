@@ -523,6 +523,8 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
                            qe_ctx *ctx);
 void qe_data_report_free(qe_data_report *r);
 
+/* Samples that are usable after decoding (listed ones minus decode failures). */
+size_t qe_data_report_usable(const qe_data_report *r);
 size_t qe_data_report_class_count(const qe_data_report *r);
 const qe_diag_class *qe_data_report_class(const qe_data_report *r, size_t index);
 /* Largest class count / smallest (infinite when a class is empty). */
