@@ -1434,8 +1434,9 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
         return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
       }
   }
-  if (ds->classes && ds->classes != classes)
-    free_strv(ds->classes, ds->n_classes);
+  /* the old list (an .npz `classes`) may be @listed: freed after mapping */
+  char **old_classes = ds->classes != classes ? ds->classes : NULL;
+  size_t old_n = ds->n_classes;
   ds->classes = classes;
   ds->n_classes = nc;
   /* map each sample's label; drop those that do not map */
@@ -1495,6 +1496,8 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
     ds->samples[w++] = *s;
   }
   ds->n_samples = w;
+  if (old_classes)
+    free_strv(old_classes, old_n);
   return QE_OK;
 }
 

@@ -12,6 +12,7 @@
  *   data-tool rfft IN.npy OUT.npy BINS
  *   data-tool zscore IN.npy OUT.npy EPS
  *   data-tool decode IMAGE OUT.npy MODE
+ *   data-tool thumb IMAGE OUT.npy MAX_SIDE
  *   data-tool load PATH OUT.npz SUBSET THREADS [key=value...]  (writes x, y)
  *   data-tool open-config OUT.npz SUBSET [key=value...]        (dataset section)
  * Exit 0 on success, 1 with the engine's message on stderr.
@@ -397,6 +398,13 @@ int main(int argc, char **argv)
     qe_array *img;
     if (qe_data_enum_parse(QE_ENUM_COLOR_MODE, argv[4], &mode, ctx) ||
         qe_image_decode_file(argv[2], (qe_color_mode)mode, 0, 0, &img, ctx))
+      return fail(ctx);
+    if (qe_npy_write(argv[3], img, ctx))
+      rc = fail(ctx);
+    qe_array_free(img);
+  } else if (strcmp(cmd, "thumb") == 0 && argc >= 5) {
+    qe_array *img;
+    if (qe_image_thumbnail(argv[2], atoi(argv[4]), &img, ctx))
       return fail(ctx);
     if (qe_npy_write(argv[3], img, ctx))
       rc = fail(ctx);

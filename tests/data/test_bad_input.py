@@ -192,6 +192,13 @@ rc, out, err = qz_data(os.path.join(TMP, 't.npz'), '--no-split')
 rep = json.loads(out) if rc == 0 else {'skipped': []}
 expect('tensors: NaN sample skipped', rc == 0 and any('x[1]' in s['reason'] for s in rep['skipped']),
        err)
+np.savez(os.path.join(TMP, 'c.npz'), x=np.arange(12, dtype=np.float32).reshape(4, 3),
+         y=np.array([1, 0, 1, 1]), classes=np.array(['zebra', 'ant']))
+rc, out, err = qz_data(os.path.join(TMP, 'c.npz'), '--no-split')
+rep = json.loads(out) if rc == 0 else {'classes': []}
+expect('tensors: .npz classes name the labels as listed',
+       [(c['name'], c['count']) for c in rep['classes']] == [('zebra', 1), ('ant', 3)],
+       rep['classes'])
 np.savez(os.path.join(TMP, 'u.npz'), x=np.zeros((3, 2), np.float32), y=np.array([0.5, 1, 2]))
 rc, out, err = qz_data(os.path.join(TMP, 'u.npz'))
 expect('tensors: float y refused with a clear message', rc == 1 and 'integer label' in err, err)

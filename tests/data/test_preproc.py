@@ -117,6 +117,11 @@ if convert:
     run('decode', jp, out, 'rgb')
     check('JPEG decode vs ImageMagick (8-bit levels)',
           float(np.max(np.abs(load(out).astype(np.int64) - im))), 1.0)
+    # thumbnail: DCT scaling + area resampling, longer side at most 20 pixels
+    run('thumb', jp, out, 20)
+    th = load(out).astype(np.float64)
+    check('thumbnail shape (15, 20, 3) and mean level', 0.0 if th.shape == (15, 20, 3) and
+          abs(th.mean() - im.mean()) < 3 else 1.0, 0.0)
 else:
     print('ImageMagick convert not found: JPEG cross-check not run')
 
