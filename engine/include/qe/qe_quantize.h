@@ -216,6 +216,7 @@ typedef struct qe_quant_result {
   int *tensor_map;
   unsigned char *tensor_nhwc;
   size_t n_tensor_map;
+  struct qe_quant_priv *priv; /* the quantizer's state (diagnostics) */
 } qe_quant_result;
 
 /* Quantize @g (not modified) with @samples (never NULL: pass
