@@ -377,7 +377,7 @@ static qe_status tensor_copy(qe_tensor *d, const qe_tensor *s, qe_ctx *ctx)
       d->quant->scale = malloc((s->quant->count ? s->quant->count : 1) * sizeof(float));
       d->quant->zero_point = malloc((s->quant->count ? s->quant->count : 1) * sizeof(int32_t));
       ok = d->quant->scale && d->quant->zero_point;
-      if (ok) {
+      if (ok && s->quant->count) {
         memcpy(d->quant->scale, s->quant->scale, s->quant->count * sizeof(float));
         memcpy(d->quant->zero_point, s->quant->zero_point, s->quant->count * sizeof(int32_t));
       }
@@ -408,10 +408,10 @@ static qe_status node_copy(qe_node *d, const qe_node *s, qe_ctx *ctx)
   d->outputs = malloc((s->n_outputs ? s->n_outputs : 1) * sizeof(int));
   d->attrs = calloc(s->n_attrs ? s->n_attrs : 1, sizeof(qe_attr));
   ok = ok && d->inputs && d->outputs && d->attrs;
-  if (ok) {
+  if (ok && s->n_inputs)
     memcpy(d->inputs, s->inputs, s->n_inputs * sizeof(int));
+  if (ok && s->n_outputs)
     memcpy(d->outputs, s->outputs, s->n_outputs * sizeof(int));
-  }
   if (!ok) {
     qe_node_clear(d);
     return qe_error(ctx, QE_ERR_NOMEM, "out of memory copying a graph");
@@ -452,9 +452,11 @@ qe_status qe_graph_clone(const qe_graph *g, qe_graph **out, qe_ctx *ctx)
       goto fail;
     c->n_nodes++;
   }
-  memcpy(c->inputs, g->inputs, g->n_inputs * sizeof(int));
+  if (g->n_inputs)
+    memcpy(c->inputs, g->inputs, g->n_inputs * sizeof(int));
   c->n_inputs = g->n_inputs;
-  memcpy(c->outputs, g->outputs, g->n_outputs * sizeof(int));
+  if (g->n_outputs)
+    memcpy(c->outputs, g->outputs, g->n_outputs * sizeof(int));
   c->n_outputs = g->n_outputs;
   for (size_t i = 0; i < g->n_opsets; i++) {
     c->opsets[i].version = g->opsets[i].version;
