@@ -1395,7 +1395,10 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
         return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
       }
     nc = n_listed;
-    if (o->sort_class_names && o->n_class_names)
+    /* names (folders, CSV categories) follow the sorted list as in the
+     * model zoo; integer labels are the model's output indices: keep the
+     * listed order so label k stays class k */
+    if (o->sort_class_names && o->n_class_names && any_name)
       qsort(classes, nc, sizeof(char *), cmp_cstr);
   } else if (any_name || ds->n_folder_classes) {
     size_t cap = 0;

@@ -213,10 +213,12 @@ typedef struct qe_data_options {
   const char *name;               /* dataset.name / dataset.dataset_name (free text) */
   const char *const *class_names; /* dataset.class_names; NULL = infer from the data */
   size_t n_class_names;
-  /* dataset.class_names are sorted (byte order, as Python's sorted()) before
-   * label indices are given to folder names and CSV category strings, as
-   * the model zoo's image and audio loaders do. Integer labels (series CSV,
-   * .npz y) always index class_names as listed. Default true. */
+  /* When labels are names (class folders, ESC-50 categories, text labels)
+   * dataset.class_names are sorted (byte order, as Python's sorted()) before
+   * indices are given, as the model zoo's image and audio loaders do.
+   * Integer labels (series CSV, .npz y) are the model's output indices:
+   * class_names then stay in the listed order, label k = class_names[k].
+   * Default true. */
   bool sort_class_names;
   /* Paths. For audio the model zoo splits each into *_audio_path (a folder)
    * and *_csv_path (the ESC-50 CSV): map training_audio_path onto
