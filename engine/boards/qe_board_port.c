@@ -8,6 +8,7 @@
 #include "qe/qe_board_port.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <libserialport.h>
 #include <netdb.h>
@@ -226,7 +227,7 @@ qe_status qe_port_open(const char *name, const qe_port_config *config, qe_port *
   if (strncmp(name, "unix:", 5) == 0 || strncmp(name, "tcp:", 4) == 0) {
     p->kind = PORT_SOCKET;
     st = open_socket(p, ctx);
-  } else if (is_pty(name)) {
+  } else if (is_pty(name) && !getenv("QZ_PORT_PTY_AS_SERIAL")) {
     p->kind = PORT_PTY;
     st = open_pty(p, &cfg, ctx);
   } else {

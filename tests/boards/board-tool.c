@@ -11,6 +11,8 @@
  *       line of key=value results; exit 0 only when bit-identical.
  *   board-tool ping PORT BYTES ROUNDS
  *       echo throughput and integrity of the link.
+ *   board-tool stm32 PORT IMAGE EXPECT_PID GO
+ *       flash IMAGE at 0x08000000 through the STM32 UART bootloader (8E1).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,7 +21,9 @@
 #include <time.h>
 
 #include "model_slot.h"
+#include "qe/qe_board_flash.h"
 #include "qe/qe_board_link.h"
+#include "qe/qe_fileutil.h"
 
 static qe_status host_selftest(void *user, const void *in, size_t in_len, void *out, size_t out_len,
                                qe_ctx *ctx)
@@ -50,6 +54,34 @@ static double now_s(void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int stm32(qe_ctx *ctx, char **argv)
+{
+  qe_port_config cfg = { 115200, QE_PARITY_EVEN };
+  qe_port *port = NULL;
+  uint8_t *img = NULL;
+  size_t len = 0;
+  if (qe_read_file(argv[3], &img, &len, ctx) != QE_OK)
+    return fail(ctx);
+  if (qe_port_open(argv[2], &cfg, &port, ctx) != QE_OK) {
+    free(img);
+    return fail(ctx);
+  }
+  qe_stm32_options o = { 0 };
+  o.expect_pid = (uint16_t)strtoul(argv[4], NULL, 0);
+  o.go = atoi(argv[5]) != 0;
+  qe_flash_report rep;
+  qe_status st = qe_stm32_flash(port, &o, img, len, &rep, ctx);
+  qe_port_close(port);
+  free(img);
+  if (st != QE_OK)
+    return fail(ctx);
+  printf("flashed bytes=%zu seconds=%.3f retries=%u chip=0x%03X detail=\"%s\" kib_per_s=%.1f\n",
+         rep.bytes, rep.seconds, rep.retries, (unsigned)rep.chip_id, rep.detail,
+         rep.seconds > 0 ? rep.bytes / 1024.0 / rep.seconds : 0.0);
+  qe_ctx_free(ctx);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 3) {
@@ -58,6 +90,8 @@ int main(int argc, char **argv)
   }
   qe_ctx *ctx = qe_ctx_new();
   qe_port *port = NULL;
+  if (strcmp(argv[1], "stm32") == 0 && argc >= 6)
+    return stm32(ctx, argv);
   if (qe_port_open(argv[2], NULL, &port, ctx) != QE_OK)
     return fail(ctx);
   qe_link *link = qe_link_new(port);

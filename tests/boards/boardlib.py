@@ -114,3 +114,36 @@ class Tap:
     def done(self):
         print("%d passed, %d failed" % (self.passed, self.failed))
         sys.exit(1 if self.failed else 0)
+
+
+class Emulator:
+    """A tests/boards/*_emu.py device emulator on a pty."""
+
+    def __init__(self, script, workdir, *args):
+        self.ready = os.path.join(workdir, "emu-%d.ready" % id(self))
+        if os.path.exists(self.ready):
+            os.unlink(self.ready)
+        self.proc = subprocess.Popen([sys.executable, script, "--ready", self.ready] + list(args))
+        deadline = time.time() + 10
+        while not os.path.exists(self.ready):
+            if time.time() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("emulator %s did not start" % script)
+            time.sleep(0.02)
+        with open(self.ready) as f:
+            self.pty = f.read().strip()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()

@@ -17,6 +17,10 @@
  *   unix:/path/to/socket            a Unix stream socket (QEMU -chardev socket)
  *   tcp:HOST:PORT                   a TCP stream (QEMU -serial tcp:...)
  *
+ * (The tests set QZ_PORT_PTY_AS_SERIAL=1 to send ptys through libserialport
+ * too, under tests/boards/ptyshim.c, and so check the real-port code path
+ * and its 8E1 settings.)
+ *
  * Every open port is locked with flock(LOCK_EX) (and TIOCEXCL on real
  * ports), so a second program holding it is reported as QE_ERR_BUSY with a
  * plain message instead of two programs garbling each other's bytes.

@@ -1,0 +1,73 @@
+/* qe_board_flash.h - putting an image on a board.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Flashers written here (no external tool needed):
+ *   - the STM32 system bootloader over a UART (ST AN3155), 8E1;
+ *   - the ESP32-S3 ROM serial loader (SLIP, esptool's protocol);
+ *   - the ST-LINK mass-storage drive (NODE_* / DIS_* volume).
+ * And external tools when installed (st-flash, openocd, dfu-util,
+ * STM32_Programmer_CLI), their failures told in plain words.
+ *
+ * Every flasher reports progress through the context ("erasing",
+ * "writing", "verifying") and stops with QE_ERR_CANCELLED when asked. None
+ * reports success unless the image was read back (or its MD5 computed by
+ * the chip) and matched: QE_ERR_VERIFY otherwise.
+ */
+#ifndef QE_BOARD_FLASH_H
+#define QE_BOARD_FLASH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qe_board_port.h"
+#include "qe_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a flash operation did, for the user and the tests. */
+typedef struct {
+  size_t bytes;     /* image bytes written and verified */
+  double seconds;   /* erase + write + verify */
+  unsigned retries; /* commands sent again after a NACK, timeout or bad read */
+  uint32_t chip_id; /* STM32 product ID, or ESP chip magic */
+  char detail[128]; /* e.g. "bootloader v3.1, extended erase, 5 sectors" */
+} qe_flash_report;
+
+/* ---- STM32 system bootloader, UART (AN3155) --------------------------- */
+
+typedef struct {
+  uint32_t address;     /* where the image goes; 0 = 0x08000000 */
+  uint16_t expect_pid;  /* product ID the board must report; 0 = any */
+  uint32_t flash_bytes; /* flash size of the part; 0 = from the PID table */
+  bool go;              /* start the image afterwards (GO to address) */
+  int retries;          /* per command; default (0) 3 */
+} qe_stm32_options;
+
+typedef struct {
+  uint8_t bootloader_version; /* 0x31 = v3.1 */
+  uint16_t pid;
+  uint8_t commands[32];
+  size_t n_commands;
+} qe_stm32_info;
+
+/* Sync with the bootloader (0x7F), GET and GET_ID. The port must be open at
+ * 8E1 (qe_port_config.parity = QE_PARITY_EVEN). */
+qe_status qe_stm32_connect(qe_port *port, qe_stm32_info *info, qe_ctx *ctx);
+/* Erase what the image covers, write it in 256-byte blocks, read it all
+ * back and compare; GO when asked. */
+qe_status qe_stm32_flash(qe_port *port, const qe_stm32_options *opt, const void *image, size_t len,
+                         qe_flash_report *report, qe_ctx *ctx);
+/* Read @len bytes at @address (READ_MEMORY, 256 bytes a command). */
+qe_status qe_stm32_read(qe_port *port, uint32_t address, void *buf, size_t len, qe_ctx *ctx);
+/* The part's name and flash size for a product ID, NULL when unknown. */
+const char *qe_stm32_part_name(uint16_t pid, uint32_t *flash_bytes);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QE_BOARD_FLASH_H */
