@@ -14,6 +14,12 @@
 
 #include "qe_graph_internal.h"
 
+/* Loops written to be vectorized: GCC does that at -O3 whatever the build
+ * type. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 /* ---- broadcasting iterator -------------------------------------------- */
 
 typedef struct bc_iter {

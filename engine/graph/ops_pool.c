@@ -9,6 +9,12 @@
 
 #include "qe_graph_internal.h"
 
+/* Loops written to be vectorized: GCC does that at -O3 whatever the build
+ * type. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 #define ERR(...)   qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, __VA_ARGS__)
 #define UNSUP(...) qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, __VA_ARGS__)
 

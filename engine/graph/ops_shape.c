@@ -1103,8 +1103,10 @@ static qe_status cos_exec(const qe_exec_args *a)
   const qe_attr *v = qe_node_attr(a->node, "value");
   qe_array *Y = a->out[0];
   size_t es = qe_dtype_size(Y->dtype), cnt = (size_t)qe_array_count(Y);
-  if (!v || !v->t)
-    return QE_OK; /* zeros */
+  if (!v || !v->t) {
+    memset(Y->data, 0, qe_array_nbytes(Y));
+    return QE_OK;
+  }
   for (size_t i = 0; i < cnt; i++)
     memcpy((uint8_t *)Y->data + i * es, v->t->data, es);
   return QE_OK;

@@ -8,6 +8,12 @@
 
 #include "qe_graph_internal.h"
 
+/* The inner loops are written to be vectorized; GCC only does that at -O3
+ * (or with -ftree-vectorize), whatever the build type. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+
 #define KB 128 /* rows of B kept hot in cache */
 #define NB 512 /* columns of C/B processed per block */
 
