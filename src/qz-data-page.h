@@ -1,0 +1,21 @@
+/* qz-data-page.h - the Data page.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "qz-project.h"
+
+G_BEGIN_DECLS
+
+#define QZ_TYPE_DATA_PAGE (qz_data_page_get_type())
+G_DECLARE_FINAL_TYPE(QzDataPage, qz_data_page, QZ, DATA_PAGE, AdwBin)
+
+GtkWidget *qz_data_page_new(void);
+QzProject *qz_data_page_get_project(QzDataPage *self);
+void qz_data_page_set_project(QzDataPage *self, QzProject *project);
+
+G_END_DECLS

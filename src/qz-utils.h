@@ -1,0 +1,37 @@
+/* qz-utils.h - small helpers shared by the app's pages.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* The bundled example project's folder: $QZ_EXAMPLE_DIR (set by `meson
+ * devenv`), the installed copy, or $QZ_SOURCE_ROOT/data/example (tests).
+ * NULL when none exists. */
+GFile *qz_find_example_dir(void);
+
+/* The URI that opens the help on @page_id (NULL: the index): the installed
+ * Mallard pages ("help:APP/PAGE"), or $QZ_HELP_DIR when running from the
+ * build tree. */
+char *qz_help_uri(const char *page_id);
+
+/* The folder translations are read from: $QZ_LOCALEDIR (build tree) or the
+ * installed LOCALEDIR. */
+const char *qz_locale_dir(void);
+
+/* "3.2 MB", "12 kB", as the file manager writes sizes. */
+char *qz_format_bytes(guint64 bytes);
+/* "1.2 million", "12,345" in the user's locale. */
+char *qz_format_count(gint64 count);
+
+/* GTK 4.8 names a button with a mnemonic label twice, underscore included
+ * ("_Next Next"). Give every such button below @root the plain label as
+ * its accessible name (and its tooltip as description). Call after the
+ * template is built. */
+void qz_fix_button_names(gpointer root);
+
+G_END_DECLS

@@ -1,0 +1,40 @@
+/* qz-window.h - the main window: start page, wizard steps and history.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "qz-application.h"
+#include "qz-project.h"
+
+G_BEGIN_DECLS
+
+#define QZ_TYPE_WINDOW (qz_window_get_type())
+G_DECLARE_FINAL_TYPE(QzWindow, qz_window, QZ, WINDOW, AdwApplicationWindow)
+
+QzWindow *qz_window_new(QzApplication *application);
+
+QzProject *qz_window_get_project(QzWindow *self);
+
+/* Start a project from @file (an ONNX or TFLite model) and show its step. */
+void qz_window_open_model(QzWindow *self, GFile *file);
+/* Open the bundled example project; a toast explains when it is missing. */
+void qz_window_open_example(QzWindow *self);
+
+/* "start", a step id ("model" ... "deploy") or "history". */
+const char *qz_window_get_page_id(QzWindow *self);
+void qz_window_show_page(QzWindow *self, const char *page_id);
+/* The page widget shown for @page_id, or NULL. */
+GtkWidget *qz_window_get_page(QzWindow *self, const char *page_id);
+
+/* Work started from this window uses this cancellable; win.cancel cancels
+ * it and puts a fresh one in its place. */
+GCancellable *qz_window_get_cancellable(QzWindow *self);
+
+/* A short message at the bottom of the window. */
+void qz_window_add_toast(QzWindow *self, const char *message);
+
+G_END_DECLS

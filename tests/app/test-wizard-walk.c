@@ -1,0 +1,171 @@
+/* test-wizard-walk.c - the real window, step by step, with a screenshot of
+ * every page at 1280x800 and of the folded layout at a phone's width.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The PNGs land in $QZ_SCREENSHOT_DIR (tests/app/screenshots in the build
+ * directory) as the test's artifacts.
+ */
+#include "config.h"
+
+#include "qz-steps.h"
+#include "qz-test.h"
+#include "qz-utils.h"
+#include "qz-window.h"
+
+static QzApplication *app;
+
+static QzWindow *find_window(void)
+{
+  for (GList *l = gtk_application_get_windows(GTK_APPLICATION(app)); l; l = l->next)
+    if (QZ_IS_WINDOW(l->data))
+      return l->data;
+  return NULL;
+}
+
+static void shoot(QzWindow *window, const char *name)
+{
+  g_autofree char *path = NULL;
+
+  qz_test_wait_frames(GTK_WIDGET(window), 2);
+  path = qz_test_screenshot(GTK_WIDGET(window), name);
+  g_assert_true(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+}
+
+static void assert_page_shown(QzWindow *window, const char *id)
+{
+  GtkWidget *page = qz_window_get_page(window, id);
+
+  qz_test_wait_frames(GTK_WIDGET(window), 1);
+  g_assert_cmpstr(qz_window_get_page_id(window), ==, id);
+  g_assert_nonnull(page);
+  g_assert_true(gtk_widget_get_mapped(page));
+  g_assert_cmpint(gtk_widget_get_width(page), >, 0);
+}
+
+static void test_walk_wide(void)
+{
+  QzWindow *window;
+  GtkWidget *next;
+  int width, height;
+
+  g_application_activate(G_APPLICATION(app));
+  window = find_window();
+  g_assert_nonnull(window);
+  qz_test_wait_frames(GTK_WIDGET(window), 1);
+  gtk_window_get_default_size(GTK_WINDOW(window), &width, &height);
+  g_assert_cmpint(width, ==, 1280);
+  g_assert_cmpint(height, ==, 800);
+
+  assert_page_shown(window, "start");
+  shoot(window, "00-start.png");
+
+  /* "New Project" on the start page asks for a model first; the menu's
+   * New Project goes straight to the first step. */
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.new-project", NULL);
+  for (guint i = 0; i < QZ_N_STEPS; i++) {
+    g_autofree char *name = g_strdup_printf("%02u-%s.png", i + 1, qz_step_get_info(i)->id);
+
+    assert_page_shown(window, qz_step_get_info(i)->id);
+    shoot(window, name);
+    if (i + 1 < QZ_N_STEPS) {
+      next = qz_test_find_button(GTK_WIDGET(window), "_Next");
+      g_assert_nonnull(next);
+      qz_test_activate(next);
+    }
+  }
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.show-history", NULL);
+  assert_page_shown(window, "history");
+  shoot(window, "09-history.png");
+
+  if (qz_find_example_dir() != NULL) {
+    gtk_widget_activate_action(GTK_WIDGET(window), "win.open-example", NULL);
+    assert_page_shown(window, "model");
+    g_assert_true(qz_project_get_is_example(qz_window_get_project(window)));
+    shoot(window, "10-example-model.png");
+  } else {
+    g_test_message("no example project in this tree: its screenshot is skipped");
+  }
+
+  gtk_window_destroy(GTK_WINDOW(window));
+}
+
+static gboolean tooltip_matches(GtkWidget *w, gpointer data)
+{
+  return g_strcmp0(gtk_widget_get_tooltip_text(w), data) == 0;
+}
+
+static gboolean has_css_class(GtkWidget *w, gpointer data)
+{
+  return gtk_widget_has_css_class(w, data);
+}
+
+static void test_walk_narrow(void)
+{
+  QzWindow *window = qz_window_new(app);
+  AdwLeaflet *leaflet;
+  GtkWidget *steps_button;
+  GtkListBoxRow *row;
+
+  g_object_ref(window);
+  gtk_window_set_default_size(GTK_WINDOW(window), 360, 720);
+  gtk_window_present(GTK_WINDOW(window));
+  qz_test_wait_frames(GTK_WIDGET(window), 1);
+  shoot(window, "narrow-00-start.png");
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.new-project", NULL);
+  leaflet = ADW_LEAFLET(qz_test_find(GTK_WIDGET(window), ADW_TYPE_LEAFLET, NULL, NULL));
+  qz_test_wait_frames(GTK_WIDGET(window), 1);
+  g_assert_true(adw_leaflet_get_folded(leaflet));
+  g_assert_cmpstr(adw_leaflet_get_visible_child_name(leaflet), ==, "content");
+  assert_page_shown(window, "model");
+  shoot(window, "narrow-01-model.png");
+
+  gtk_widget_activate_action(GTK_WIDGET(window), "win.go-next", NULL);
+  assert_page_shown(window, "data");
+  shoot(window, "narrow-02-data.png");
+
+  /* The back button in the header shows the list of steps... */
+  steps_button =
+      qz_test_find(GTK_WIDGET(window), GTK_TYPE_BUTTON, tooltip_matches, (gpointer) "All Steps");
+  g_assert_nonnull(steps_button);
+  g_assert_true(gtk_widget_get_mapped(steps_button));
+  qz_test_activate(steps_button);
+  qz_test_wait_frames(GTK_WIDGET(window), 1);
+  g_assert_cmpstr(adw_leaflet_get_visible_child_name(leaflet), ==, "sidebar");
+  shoot(window, "narrow-03-steps.png");
+
+  /* ...and choosing a step there shows it. */
+  row = gtk_list_box_get_row_at_index(
+      GTK_LIST_BOX(qz_test_find(GTK_WIDGET(window), GTK_TYPE_LIST_BOX, has_css_class,
+                                (gpointer) "navigation-sidebar")),
+      4);
+  qz_test_activate(GTK_WIDGET(row));
+  assert_page_shown(window, "board");
+  g_assert_cmpstr(adw_leaflet_get_visible_child_name(leaflet), ==, "content");
+
+  gtk_window_destroy(GTK_WINDOW(window));
+  g_assert_finalize_object(window);
+}
+
+int main(int argc, char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  qz_test_init(&argc, &argv);
+
+  app = qz_application_new(APP_ID ".Test", G_APPLICATION_NON_UNIQUE);
+  g_application_register(G_APPLICATION(app), NULL, &error);
+  g_assert_no_error(error);
+
+  g_test_add_func("/app/walk/wide", test_walk_wide);
+  g_test_add_func("/app/walk/narrow", test_walk_narrow);
+
+  ret = g_test_run();
+  qz_test_flush();
+  g_object_unref(app);
+  return ret;
+}
