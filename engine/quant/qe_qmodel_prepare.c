@@ -201,21 +201,22 @@ static qe_status set_act(pctx *c)
   return QE_OK;
 }
 
-/* TFLite's ComputeOutSize and ComputePaddingWithOffset. */
-static int32_t conv_out_size(qe_padding pad, int32_t in, int32_t filter, int32_t stride,
-                             int32_t dil)
+/* TFLite's ComputeOutSize and ComputePaddingWithOffset, in 64 bits (the
+ * sizes come from files). */
+static int64_t conv_out_size(qe_padding pad, int64_t in, int64_t filter, int64_t stride,
+                             int64_t dil)
 {
-  const int32_t eff = (filter - 1) * dil + 1;
+  const int64_t eff = (filter - 1) * dil + 1;
   if (pad == QE_PAD_SAME)
     return (in + stride - 1) / stride;
   return (in + stride - eff) / stride;
 }
 
-static int32_t conv_pad(int32_t stride, int32_t dil, int32_t in, int32_t filter, int32_t out)
+static int32_t conv_pad(int64_t stride, int64_t dil, int64_t in, int64_t filter, int64_t out)
 {
-  const int32_t eff = (filter - 1) * dil + 1;
-  int32_t total = (out - 1) * stride + eff - in;
-  return total > 0 ? total / 2 : 0;
+  const int64_t eff = (filter - 1) * dil + 1;
+  const int64_t total = (out - 1) * stride + eff - in;
+  return total > 0 ? (int32_t)(total / 2) : 0;
 }
 
 static qe_status check_window(pctx *c, int32_t in_h, int32_t in_w, int32_t fh, int32_t fw,
@@ -230,8 +231,12 @@ static qe_status check_window(pctx *c, int32_t in_h, int32_t in_w, int32_t fh, i
     return op_error(c, QE_ERR_INVALID, "unknown padding %d", (int)o->padding);
   if (fh <= 0 || fw <= 0)
     return op_error(c, QE_ERR_SHAPE, "window %dx%d", (int)fh, (int)fw);
-  *oh = conv_out_size(o->padding, in_h, fh, o->stride_h, o->dilation_h);
-  *ow = conv_out_size(o->padding, in_w, fw, o->stride_w, o->dilation_w);
+  {
+    const int64_t h = conv_out_size(o->padding, in_h, fh, o->stride_h, o->dilation_h);
+    const int64_t w = conv_out_size(o->padding, in_w, fw, o->stride_w, o->dilation_w);
+    *oh = h > 0 && h <= INT32_MAX ? (int32_t)h : 0;
+    *ow = w > 0 && w <= INT32_MAX ? (int32_t)w : 0;
+  }
   if (*oh <= 0 || *ow <= 0)
     return op_error(c, QE_ERR_SHAPE, "a %dx%d window does not fit a %dx%d input", (int)fh, (int)fw,
                     (int)in_h, (int)in_w);
@@ -405,6 +410,8 @@ static qe_status prep_fc(pctx *c)
   out = out_t(c);
   if (w->rank != 2)
     return op_error(c, QE_ERR_SHAPE, "weights '%s' must be 2-D [out][in]", w->name);
+  if (out->rank < 1)
+    return op_error(c, QE_ERR_SHAPE, "output '%s' must have a rank of 1 or more", out->name);
   if ((st = need_const(c, w, "weights")) != QE_OK)
     return st;
   if (bias != NULL && (st = need_const(c, bias, "bias")) != QE_OK)
@@ -638,14 +645,6 @@ static qe_status prep_mean(pctx *c)
   if (in->rank != 4 || p->mean_axes_mask != 0x6)
     return op_error(c, QE_ERR_UNSUPPORTED,
                     "int8 MEAN reduces H and W of a 4-D NHWC tensor (axes 1 and 2) only");
-  /* TFLite's three paths (reduce.cc). */
-  if (c->op->opt.keep_dims)
-    p->mean.mode = QE_K_MEAN_REQUANT;
-  else if (in->scale[0] == out->scale[0] && in->zero_point[0] == out->zero_point[0])
-    p->mean.mode = QE_K_MEAN_SAME;
-  else
-    p->mean.mode = QE_K_MEAN_FLOAT;
-  p->mean.scale = in->scale[0] / out->scale[0];
   if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
       (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
       (st = need_qparams(c, in, "input")) != QE_OK ||
@@ -658,6 +657,14 @@ static qe_status prep_mean(pctx *c)
       return op_error(c, QE_ERR_NUMERIC, "input/output scale ratio too large");
     p->mean.shift = s;
   }
+  /* TFLite's three paths (reduce.cc). */
+  if (c->op->opt.keep_dims)
+    p->mean.mode = QE_K_MEAN_REQUANT;
+  else if (in->scale[0] == out->scale[0] && in->zero_point[0] == out->zero_point[0])
+    p->mean.mode = QE_K_MEAN_SAME;
+  else
+    p->mean.mode = QE_K_MEAN_FLOAT;
+  p->mean.scale = in->scale[0] / out->scale[0];
   p->mean.input_zero_point = in->zero_point[0];
   p->mean.output_zero_point = out->zero_point[0];
   qe_qtensor_dims4(in, &p->in_dims);
@@ -912,6 +919,8 @@ static qe_status prep_transpose_pad(pctx *c)
                         (long long)b, (long long)a);
       p->pad_before[i] = (int32_t)b;
       p->pad_after[i] = (int32_t)a;
+      if ((int64_t)in->dims[i] + a + b > INT32_MAX)
+        return op_error(c, QE_ERR_SHAPE, "padded axis %d is too large", i);
       d[i] = in->dims[i] + (int32_t)(a + b);
     }
   }
@@ -1008,6 +1017,17 @@ static qe_status prepare_op(pctx *c)
     return op_error(c, QE_ERR_UNSUPPORTED, "output '%s' has type %s", out_t(c)->name,
                     qe_dtype_name(out_t(c)->type));
   c->p->elem_size = qe_qtensor_elem_size(out_t(c));
+  /* Activations and weights are never empty (shape operands may be). */
+  for (k = -1; k < op->n_inputs; k++) {
+    const qe_qtensor *t = k < 0 ? out_t(c) : in_t(c, k);
+    int d;
+    if (t == NULL || (t->data != NULL && t->type == QE_DT_I32 && t->rank <= 1))
+      continue;
+    for (d = 0; d < t->rank; d++)
+      if (t->dims[d] <= 0)
+        return op_error(c, QE_ERR_SHAPE, "%s '%s' has an empty dimension %d",
+                        k < 0 ? "output" : "input", t->name, d);
+  }
   switch (op->type) {
   case QE_QOP_CONV_2D:
     return prep_conv(c, false);

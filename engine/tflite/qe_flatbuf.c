@@ -61,7 +61,7 @@ static uint8_t *front(qe_fb_builder *b)
 
 static void push_bytes(qe_fb_builder *b, const void *p, size_t n)
 {
-  if (!reserve(b, n))
+  if (n == 0 || !reserve(b, n))
     return;
   b->size += n;
   if (n > 0)
@@ -70,7 +70,7 @@ static void push_bytes(qe_fb_builder *b, const void *p, size_t n)
 
 static void push_zeros(qe_fb_builder *b, size_t n)
 {
-  if (!reserve(b, n))
+  if (n == 0 || !reserve(b, n))
     return;
   b->size += n;
   memset(front(b), 0, n);

@@ -413,6 +413,10 @@ static qe_status read_tensor(rctx *c, qe_qmodel *m, const qe_fb_vec *buffers, co
                       tname ? tname : "");
     count *= dims[k];
   }
+  if (qe_fb_field(&c->r, t, TFL_TENSOR_SPARSITY) != 0)
+    return qe_error(c->ctx, QE_ERR_UNSUPPORTED,
+                    "%s: tensor %u '%s': sparse tensors (DENSIFY) are not supported", c->name,
+                    index, tname ? tname : "");
   dt = map_type(type);
   if (dt == QE_DT_UNDEFINED)
     return qe_error(c->ctx, QE_ERR_UNSUPPORTED, "%s: tensor %u '%s': tensor type %u", c->name,
@@ -618,6 +622,121 @@ static qe_status fold_dequantize(rctx *c, qe_qmodel *m, int in, int out, uint32_
   return QE_OK;
 }
 
+/* Parse one JSON string literal at *p (escapes \" \\ \/ \n \t \uXXXX
+ * below 0x80); malloc'ed result, NULL on a syntax error. */
+static char *json_string(const char **p, const char *end)
+{
+  const char *s = *p;
+  char *out, *o;
+  if (s >= end || *s != '"')
+    return NULL;
+  out = malloc((size_t)(end - s) + 1);
+  if (out == NULL)
+    return NULL;
+  o = out;
+  for (s++; s < end && *s != '"'; s++) {
+    if (*s == '\\') {
+      if (++s >= end)
+        break;
+      if (*s == 'u' && end - s >= 5) {
+        unsigned v = 0;
+        int k;
+        for (k = 1; k <= 4; k++) {
+          const char h = s[k];
+          v = v * 16 + (unsigned)(h >= '0' && h <= '9' ? h - '0' : (h | 32) - 'a' + 10);
+        }
+        *o++ = (char)(v < 0x80 ? v : '?');
+        s += 4;
+      } else {
+        *o++ = *s == 'n' ? '\n' : (*s == 't' ? '\t' : *s);
+      }
+    } else {
+      *o++ = *s;
+    }
+  }
+  if (s >= end) {
+    free(out);
+    return NULL;
+  }
+  *o = '\0';
+  *p = s + 1;
+  return out;
+}
+
+static const char *json_skip(const char *p, const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ':' || *p == ','))
+    p++;
+  return p;
+}
+
+/* The "settings" object of the engine's "quantizer" metadata back into
+ * key/value pairs (other tools' metadata is left alone). */
+static void read_settings(qe_qmodel *m, const char *json, size_t len, qe_ctx *ctx)
+{
+  const char *end = json + len;
+  const char *p = json;
+  const char *key = "\"settings\"";
+  const size_t klen = strlen(key);
+  for (; p + klen <= end; p++)
+    if (memcmp(p, key, klen) == 0)
+      break;
+  if (p + klen > end)
+    return;
+  p = json_skip(p + klen, end);
+  if (p >= end || *p != '{')
+    return;
+  p = json_skip(p + 1, end);
+  while (p < end && *p == '"') {
+    char *k = json_string(&p, end), *v;
+    p = json_skip(p, end);
+    v = k ? json_string(&p, end) : NULL;
+    if (k != NULL && v != NULL)
+      qe_qmodel_set_metadata(m, k, v, ctx);
+    free(k);
+    free(v);
+    if (v == NULL)
+      return;
+    p = json_skip(p, end);
+  }
+}
+
+/* Verify what the model refers to beyond subgraph 0: every buffer's
+ * table and data, every metadata entry; read our own settings back. */
+static qe_status verify_buffers(rctx *c, const qe_fb_table *model, const qe_fb_vec *buffers,
+                                qe_qmodel *m)
+{
+  qe_fb_vec md;
+  uint32_t i;
+  for (i = 0; i < buffers->count; i++) {
+    qe_fb_table b;
+    qe_fb_vec d;
+    if (!qe_fb_vector_table(&c->r, buffers, i, &b) ||
+        !qe_fb_vector_field(&c->r, &b, TFL_BUFFER_DATA, 1, &d))
+      return bad(c, "buffer %u", i);
+  }
+  if (!qe_fb_vector_field(&c->r, model, TFL_MODEL_METADATA, 4, &md))
+    return bad(c, "model.metadata");
+  for (i = 0; i < md.count; i++) {
+    qe_fb_table t, b;
+    qe_fb_vec d;
+    const char *name = NULL;
+    uint32_t buf = 0;
+    if (!qe_fb_vector_table(&c->r, &md, i, &t) ||
+        !qe_fb_string_field(&c->r, &t, TFL_METADATA_NAME, &name, NULL) ||
+        !qe_fb_u32(&c->r, &t, TFL_METADATA_BUFFER, 0, &buf))
+      return bad(c, "metadata %u", i);
+    if (buf >= buffers->count)
+      return qe_error(c->ctx, QE_ERR_PARSE, "%s: metadata %u '%s': buffer %u out of range (%u)",
+                      c->name, i, name ? name : "", buf, buffers->count);
+    if (name != NULL && strcmp(name, "quantizer") == 0 &&
+        qe_fb_vector_table(&c->r, buffers, buf, &b) &&
+        qe_fb_vector_field(&c->r, &b, TFL_BUFFER_DATA, 1, &d) && d.count > 0)
+      read_settings(m, (const char *)c->r.buf + d.pos, d.count, c->ctx);
+  }
+  return QE_OK;
+}
+
 qe_status qe_tflite_read(const void *data, size_t size, const char *name, qe_qmodel **out,
                          qe_ctx *ctx)
 {
@@ -648,6 +767,8 @@ qe_status qe_tflite_read(const void *data, size_t size, const char *name, qe_qmo
     goto fail;
   }
   if ((st = qe_qmodel_new(&m, ctx)) != QE_OK)
+    goto fail;
+  if ((st = verify_buffers(&c, &model, &buffers, m)) != QE_OK)
     goto fail;
   {
     const char *desc = NULL;

@@ -548,3 +548,60 @@ void so_fill_input(const qe_qmodel *m, int i, void *data, so_rng *r)
       b[k] = (int8_t)so_int(r, -128, 127);
   }
 }
+
+qe_qmodel *so_to_float(const qe_qmodel *m)
+{
+  qe_qmodel *f = NULL;
+  size_t i;
+  for (i = 0; i < m->n_ops; i++)
+    if (m->ops[i].type == QE_QOP_QUANTIZE || m->ops[i].type == QE_QOP_DEQUANTIZE)
+      return NULL;
+  qe_qmodel_new(&f, NULL);
+  for (i = 0; i < m->n_tensors; i++) {
+    const qe_qtensor *t = &m->tensors[i];
+    const int64_t n = qe_qtensor_count(t);
+    float *v = NULL;
+    int64_t k;
+    qe_dtype type = t->type;
+    if (t->n_quant > 0 && (t->type == QE_DT_I8 || t->type == QE_DT_I4 || t->type == QE_DT_I32)) {
+      type = QE_DT_F32;
+      if (t->data != NULL) {
+        int64_t inner = 1;
+        int d;
+        v = malloc((size_t)n * sizeof(float) + 4);
+        for (d = t->quantized_dimension + 1; d < t->rank; d++)
+          inner *= t->dims[d];
+        for (k = 0; k < n; k++) {
+          const size_t ch =
+              t->n_quant > 1 ? (size_t)((k / inner) % t->dims[t->quantized_dimension]) : 0;
+          int32_t q;
+          if (t->type == QE_DT_I32)
+            q = ((const int32_t *)t->data)[k];
+          else if (t->type == QE_DT_I4) {
+            const uint8_t b = ((const uint8_t *)t->data)[k / 2];
+            q = (k & 1) ? (b >> 4) : (b & 15);
+            q = q >= 8 ? q - 16 : q;
+          } else
+            q = ((const int8_t *)t->data)[k];
+          v[k] = t->scale[ch] * (float)(q - t->zero_point[ch]);
+        }
+      }
+    }
+    qe_qmodel_add_tensor(f, t->name, type, t->rank, t->dims, v ? (const void *)v : t->data,
+                         v ? (size_t)n * sizeof(float) : t->data_size, 0, NULL, NULL, 0, NULL,
+                         NULL);
+    free(v);
+  }
+  for (i = 0; i < m->n_ops; i++)
+    qe_qmodel_add_op(f, m->ops[i].type, m->ops[i].n_inputs, m->ops[i].inputs, m->ops[i].output,
+                     &m->ops[i].opt, m->ops[i].name, NULL, NULL);
+  for (i = 0; i < m->n_inputs; i++)
+    qe_qmodel_add_input(f, m->inputs[i], NULL);
+  for (i = 0; i < m->n_outputs; i++)
+    qe_qmodel_add_output(f, m->outputs[i], NULL);
+  if (qe_qmodel_prepare(f, NULL) != QE_OK) {
+    qe_qmodel_free(f);
+    return NULL;
+  }
+  return f;
+}

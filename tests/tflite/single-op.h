@@ -58,4 +58,8 @@ qe_qmodel *so_make(so_kind k, so_rng *r);
 /* Fill the model's inputs with random bytes / floats. */
 void so_fill_input(const qe_qmodel *m, int i, void *data, so_rng *r);
 
+/* The float32 version of a model made by so_make(): quantized tensors
+ * become float (constants dequantized), QUANTIZE/DEQUANTIZE excluded.
+ * NULL for models that have no float version. */
+qe_qmodel *so_to_float(const qe_qmodel *m);
 #endif /* SINGLE_OP_H */

@@ -9,6 +9,7 @@
  *   test-tflite-peer [cases-per-op [seed]]
  */
 #include <dlfcn.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,6 +191,78 @@ static void describe(const qe_qmodel *m)
   }
 }
 
+/* The float versions of the same ops (the executor's float fallback)
+ * against TFLite's float kernels: within 1e-5 relative. */
+static int float_pass(int per_op, so_rng *rng, qe_ctx *ctx)
+{
+  int k, failed = 0, total = 0;
+  for (k = 0; k < SO_COUNT; k++) {
+    int c, attempts = 0, ok = 0;
+    if (k == SO_FC_PER_CHANNEL || k == SO_REQUANTIZE || k == SO_QUANTIZE_FLOAT ||
+        k == SO_DEQUANTIZE)
+      continue;
+    for (c = 0; c < per_op && attempts < per_op * 20; attempts++) {
+      qe_qmodel *q = so_make((so_kind)k, rng), *m;
+      void *inputs[4] = { NULL };
+      float *want, *got;
+      size_t i, n, out_bytes;
+      double worst = 0.0;
+      uint8_t *fb = NULL;
+      size_t fb_size = 0;
+      if (q == NULL)
+        continue;
+      m = so_to_float(q);
+      qe_qmodel_free(q);
+      if (m == NULL)
+        continue;
+      c++;
+      total++;
+      n = (size_t)qe_qtensor_count(&m->tensors[m->outputs[0]]);
+      out_bytes = n * 4;
+      for (i = 0; i < m->n_inputs; i++) {
+        const size_t ni = (size_t)qe_qtensor_count(&m->tensors[m->inputs[i]]);
+        size_t j;
+        inputs[i] = malloc(ni * 4 + 4);
+        for (j = 0; j < ni; j++)
+          ((float *)inputs[i])[j] = so_float(rng, -3.0f, 3.0f);
+      }
+      want = calloc(n + 1, 4);
+      got = calloc(n + 1, 4);
+      if (qe_tflite_write(m, &fb, &fb_size, ctx) != QE_OK ||
+          run_tflite(fb, fb_size, m, inputs, want, out_bytes) != 0 ||
+          run_engine(m, QE_ROUND_DOUBLE, inputs, got, out_bytes, ctx) != 0) {
+        fprintf(stderr, "FAIL float %s case %d: %s %s\n", so_kind_name(k), c, qe_ctx_error(ctx),
+                tfl_error);
+        failed++;
+      } else {
+        for (i = 0; i < n; i++) {
+          const double d = fabs((double)want[i] - (double)got[i]) /
+                           (fabs((double)want[i]) > 1.0 ? fabs((double)want[i]) : 1.0);
+          worst = d > worst ? d : worst;
+        }
+        if (worst > 1e-5) {
+          fprintf(stderr, "FAIL float %s case %d: relative difference %.3g\n", so_kind_name(k), c,
+                  worst);
+          if (failed < 3)
+            describe(m);
+          failed++;
+        } else {
+          ok++;
+        }
+      }
+      for (i = 0; i < m->n_inputs; i++)
+        free(inputs[i]);
+      free(want);
+      free(got);
+      free(fb);
+      qe_qmodel_free(m);
+    }
+    printf("float %-16s %4d within 1e-5 of %d\n", so_kind_name(k), ok, c);
+  }
+  printf("float ops vs TFLite: %d of %d cases within 1e-5\n", total - failed, total);
+  return failed;
+}
+
 int main(int argc, char **argv)
 {
   const int per_op = argc > 1 ? atoi(argv[1]) : 60;
@@ -314,6 +387,7 @@ int main(int argc, char **argv)
     printf("%-16s %4d bit-exact of %d\n", so_kind_name(k), counts[k], c);
   }
   printf("bit-exact vs TFLite: %d of %d cases (%d failed)\n", total - failed, total, failed);
+  failed += float_pass(per_op / 3 + 1, &rng, ctx);
   printf("CONV_2D / FULLY_CONNECTED with the engine's default (double) rounding: %zu of %zu "
          "outputs 1 LSB off TFLite's ruy path\n",
          double_diffs, double_elems);
