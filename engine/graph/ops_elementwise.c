@@ -344,7 +344,7 @@ static qe_status check_numeric(const qe_node *n, qe_ctx *ctx, qe_dtype t)
   return qe_op_error(n, ctx, QE_ERR_UNSUPPORTED, "type %s is not supported", qe_dtype_name(t));
 }
 
-static qe_status binary_infer(const qe_infer_args *a)
+static qe_status binary_infer_(const qe_infer_args *a)
 {
   const qe_node *n = a->node;
   qe_op op = n->op;
@@ -398,6 +398,42 @@ static qe_status binary_infer(const qe_infer_args *a)
   else
     a->out[0].dtype = odt;
   return QE_OK;
+}
+
+/* Opsets before 7: with broadcast=1 and an axis, B lines up with A from
+ * that axis on; padding B's shape with trailing ones gives the same result
+ * under numpy broadcasting. Returns the padded rank (or B's own). */
+static int legacy_b_rank(const qe_node *n, int64_t opset, int ra, int rb)
+{
+  /* PRelu before 7: a 1-D slope runs along the channel axis (1). */
+  if (n->op == QE_OP_PRELU && opset < 7 && rb == 1 && ra >= 3)
+    return ra - 1;
+  const qe_attr *ax = qe_node_attr(n, "axis");
+  if (opset >= 7 || !qe_node_int(n, "broadcast", 0) || !ax || ax->type != QE_ATTR_INT || ra < 0 ||
+      rb < 0)
+    return rb;
+  int64_t axis = ax->i < 0 ? ax->i + ra : ax->i;
+  if (axis < 0 || axis + rb > ra)
+    return rb;
+  return (int)(ra - axis);
+}
+
+static qe_status binary_infer(const qe_infer_args *a)
+{
+  if (a->n_in == 2 && a->opset < 7 && a->node->op != QE_OP_SUM && a->node->op != QE_OP_MEAN &&
+      a->node->op != QE_OP_MIN && a->node->op != QE_OP_MAX) {
+    int rb = legacy_b_rank(a->node, a->opset, a->in[0].rank, a->in[1].rank);
+    if (rb != a->in[1].rank) {
+      qe_vinfo in2[2] = { a->in[0], a->in[1] };
+      for (int i = a->in[1].rank; i < rb; i++)
+        in2[1].dims[i] = 1;
+      in2[1].rank = rb;
+      qe_infer_args b = *a;
+      b.in = in2;
+      return binary_infer_(&b);
+    }
+  }
+  return binary_infer_(a);
 }
 
 static qe_status binary_apply(qe_op op, bool fmod_mode, const qe_array *A, const qe_array *B,
@@ -467,7 +503,17 @@ static qe_status binary_exec(const qe_exec_args *a)
     }
     return QE_OK;
   }
-  return binary_apply(op, fmod_mode, a->in[0], a->in[1], a->out[0]);
+  const qe_array *B = a->in[1];
+  qe_array legacy;
+  int rb = legacy_b_rank(n, a->opset, a->in[0]->rank, B->rank);
+  if (rb != B->rank) {
+    legacy = *B;
+    for (int i = B->rank; i < rb; i++)
+      legacy.dims[i] = 1;
+    legacy.rank = rb;
+    B = &legacy;
+  }
+  return binary_apply(op, fmod_mode, a->in[0], B, a->out[0]);
 }
 
 /* ---- Where ------------------------------------------------------------ */

@@ -38,10 +38,30 @@ bool qe_op_supported(qe_op op)
   return d && d->infer && d->exec;
 }
 
+/* Opsets 1-6: ops whose meaning differs from opset 7 in ways the kernels do
+ * not follow. Everything else means the same (consumed_inputs, is_test and
+ * the like are ignored by inference anyway). */
+static bool legacy_ok(const qe_node *n)
+{
+  switch (n->op) {
+  case QE_OP_CAST:     /* 'to' was a string before 6 */
+  case QE_OP_TILE:     /* tiles/axis inputs before 6 */
+  case QE_OP_UPSAMPLE: /* width_scale/height_scale before 7 */
+    return false;
+  case QE_OP_PAD:
+    return !qe_node_attr(n, "paddings");
+  case QE_OP_BATCH_NORM:
+    return qe_node_int(n, "spatial", 1) == 1;
+  default:
+    return true;
+  }
+}
+
 bool qe_node_supported(const qe_node *n, const char **why)
 {
   static const char *const reasons[] = { "op not implemented", "domain not supported",
-                                         "opset outside 7-17" };
+                                         "opset outside 1-17",
+                                         "meaning before opset 7 not implemented" };
   if (n->domain && n->domain[0] && strcmp(n->domain, "ai.onnx") != 0) {
     *why = reasons[1];
     return false;
@@ -52,6 +72,10 @@ bool qe_node_supported(const qe_node *n, const char **why)
   }
   if (n->opset != 0 && (n->opset < 1 || n->opset > QE_OPSET_MAX)) {
     *why = reasons[2];
+    return false;
+  }
+  if (n->opset != 0 && n->opset < QE_OPSET_MIN && !legacy_ok(n)) {
+    *why = reasons[3];
     return false;
   }
   return true;
@@ -482,7 +506,8 @@ qe_status qe_graph_check_supported(const qe_graph *g, qe_ctx *ctx)
       continue;
     char op[160], item[400];
     full_op_type(n, op, sizeof op);
-    if (n->opset > QE_OPSET_MAX && qe_op_supported(n->op))
+    if ((n->opset > QE_OPSET_MAX || (n->opset && n->opset < QE_OPSET_MIN)) &&
+        qe_op_supported(n->op))
       snprintf(item, sizeof item, "%s '%s' (%s, opset %lld)", listed ? "," : "", n->name, op,
                (long long)n->opset);
     else

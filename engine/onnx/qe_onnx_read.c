@@ -543,7 +543,9 @@ static qe_status build_graph(const Onnx__ModelProto *m, const char *name, const 
   int64_t opset = qe_graph_opset(g, "");
   if (m->n_opset_import == 0)
     return qe_error(ctx, QE_ERR_PARSE, "%s: the model imports no opset", name);
-  if (opset != 0 && (opset < QE_OPSET_MIN || opset > QE_OPSET_MAX))
+  /* Opsets 1-6 are read too: ops whose meaning changed before 7 in ways
+   * the kernels do not follow are refused per node (qe_node_supported). */
+  if (opset != 0 && (opset < 1 || opset > QE_OPSET_MAX))
     return qe_error(ctx, QE_ERR_UNSUPPORTED,
                     "%s: opset %lld of the default ONNX domain is not supported (%d to %d are)",
                     name, (long long)opset, QE_OPSET_MIN, QE_OPSET_MAX);
