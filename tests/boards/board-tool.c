@@ -13,6 +13,8 @@
  *       echo throughput and integrity of the link.
  *   board-tool stm32 PORT IMAGE EXPECT_PID GO
  *       flash IMAGE at 0x08000000 through the STM32 UART bootloader (8E1).
+ *   board-tool esp PORT IMAGE OFFSET FLASH_BYTES
+ *       flash IMAGE through the ESP32-S3 ROM loader, MD5-verified.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -82,6 +84,40 @@ static int stm32(qe_ctx *ctx, char **argv)
   return 0;
 }
 
+static int report(const qe_flash_report *rep)
+{
+  printf("flashed bytes=%zu seconds=%.3f retries=%u chip=0x%03X detail=\"%s\" kib_per_s=%.1f\n",
+         rep->bytes, rep->seconds, rep->retries, (unsigned)rep->chip_id, rep->detail,
+         rep->seconds > 0 ? rep->bytes / 1024.0 / rep->seconds : 0.0);
+  return 0;
+}
+
+static int espflash(qe_ctx *ctx, char **argv)
+{
+  qe_port *port = NULL;
+  uint8_t *img = NULL;
+  size_t len = 0;
+  if (qe_read_file(argv[3], &img, &len, ctx) != QE_OK)
+    return fail(ctx);
+  if (qe_port_open(argv[2], NULL, &port, ctx) != QE_OK) {
+    free(img);
+    return fail(ctx);
+  }
+  qe_esp_options o = { 0 };
+  o.offset = (uint32_t)strtoul(argv[4], NULL, 0);
+  o.flash_bytes = (uint32_t)strtoul(argv[5], NULL, 0);
+  o.run = true;
+  qe_flash_report rep;
+  qe_status st = qe_esp_flash(port, &o, img, len, &rep, ctx);
+  qe_port_close(port);
+  free(img);
+  if (st != QE_OK)
+    return fail(ctx);
+  report(&rep);
+  qe_ctx_free(ctx);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 3) {
@@ -92,6 +128,8 @@ int main(int argc, char **argv)
   qe_port *port = NULL;
   if (strcmp(argv[1], "stm32") == 0 && argc >= 6)
     return stm32(ctx, argv);
+  if (strcmp(argv[1], "esp") == 0 && argc >= 6)
+    return espflash(ctx, argv);
   if (qe_port_open(argv[2], NULL, &port, ctx) != QE_OK)
     return fail(ctx);
   qe_link *link = qe_link_new(port);

@@ -67,6 +67,33 @@ qe_status qe_stm32_read(qe_port *port, uint32_t address, void *buf, size_t len, 
 /* The part's name and flash size for a product ID, NULL when unknown. */
 const char *qe_stm32_part_name(uint16_t pid, uint32_t *flash_bytes);
 
+/* ---- ESP32-S3 ROM serial loader (esptool's protocol) -------------------- */
+
+typedef enum {
+  QE_ESP_RESET_NONE = 0, /* the chip is already in its loader (or a pty) */
+  QE_ESP_RESET_CLASSIC,  /* USB-serial bridge: DTR/RTS drive IO0/EN */
+  QE_ESP_RESET_USB_JTAG, /* the chip's own USB-Serial/JTAG (303A:1001) */
+} qe_esp_reset;
+
+typedef struct {
+  uint32_t offset;      /* flash offset of the image (0x10000 for an app) */
+  uint32_t expect_chip; /* chip id that must answer; 0 = 9 (ESP32-S3) */
+  uint32_t flash_bytes; /* flash size; 0 = 8 MiB */
+  qe_esp_reset reset;
+  bool run;    /* leave the loader and run the image afterwards */
+  int retries; /* per block; default (0) 3 */
+} qe_esp_options;
+
+/* Reset into the ROM loader, SYNC, identify the chip (GET_SECURITY_INFO,
+ * else READ_REG of the magic word at 0x40001000), SPI_ATTACH,
+ * SPI_SET_PARAMS, FLASH_BEGIN (erase), FLASH_DATA blocks of 1 KiB with
+ * their checksums, SPI_FLASH_MD5 over the image against its own MD5, and
+ * FLASH_END. QE_ERR_VERIFY unless the MD5s match. */
+qe_status qe_esp_flash(qe_port *port, const qe_esp_options *opt, const void *image, size_t len,
+                       qe_flash_report *report, qe_ctx *ctx);
+/* A chip id's name ("ESP32-S3"), or "unknown chip". */
+const char *qe_esp_chip_name(uint32_t chip_id);
+
 #ifdef __cplusplus
 }
 #endif
