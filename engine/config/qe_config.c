@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "qe/qe_config.h"
+#include "qe_config_private.h"
 
 /* ------------------------------------------------------------------------ */
 /* Enumerations */
@@ -118,7 +119,7 @@ static const char *const aspect_names[] = { "fit", "crop", NULL };
 static const char *const interp_names[] = { "bilinear", "nearest",       "bicubic",
                                             "area",     "lanczos3",      "lanczos5",
                                             "gaussian", "mitchellcubic", NULL };
-static const char *const color_names[] = { "grayscale", "rgb", "rgba", NULL };
+static const char *const color_names[] = { "auto", "grayscale", "rgb", "rgba", NULL };
 static const char *const window_names[] = { "hann", "hamming",     "blackman", "boxcar",
                                             "ones", "rectangular", NULL };
 static const char *const pad_names[] = { "constant", "reflect", "edge", "symmetric", "wrap", NULL };
@@ -227,7 +228,8 @@ static const qe_config_key keys[] = {
   CHO("preprocessing.resizing.aspect_ratio", aspect_names, NULL,
       "Images: fit (stretch) or crop (keep the aspect ratio)"),
   CHO("preprocessing.resizing.interpolation", interp_names, NULL, "Images: resizing method"),
-  CHO("preprocessing.color_mode", color_names, NULL, "Images: grayscale, rgb or rgba"),
+  CHO("preprocessing.color_mode", color_names, NULL,
+      "Images: grayscale, rgb, rgba (or auto: from the model input)"),
   NUM("preprocessing.min_length", QE_CFG_NUMBER, 0, NONE_MAX, NULL,
       "Audio: shortest clip, seconds (shorter ones are repeated)"),
   NUM("preprocessing.max_length", QE_CFG_NUMBER, 0, NONE_MAX, NULL, "Audio: longest clip, seconds"),
@@ -628,6 +630,9 @@ static qe_status check_value(const qe_config_key *k, const qe_yaml_node *n, qe_c
   }
   case QE_CFG_CHOICE: {
     int i;
+    /* The data engine also takes aliases ("hanning", "False"...). */
+    if (qe_config_data_choice_ok(k->path, qe_yaml_node_text(n)))
+      return QE_OK;
     return qe_yaml_node_enum(n, k->choices, &i, ctx);
   }
   case QE_CFG_STRING_LIST:

@@ -588,6 +588,83 @@ static void test_table_defaults(qe_ctx *ctx)
   qe_yaml_doc_free(doc);
 }
 
+/* The data sections as the data engine's options. */
+static void test_data_mapping(qe_ctx *ctx)
+{
+  qe_data_options o;
+  qe_data_kind kind;
+  qe_config *cfg = load_example("esc10_quantization.yaml", ctx, NULL, 0);
+  if (qe_config_data_options(cfg, &o, &kind, ctx) != QE_OK) {
+    fprintf(stderr, "%s\n", qe_ctx_error(ctx));
+    exit(1);
+  }
+  CHECK(kind == QE_DATA_AUDIO);
+  CHECK_STR(o.name, "esc10");
+  CHECK(o.n_class_names == 10 && strcmp(o.class_names[1], "chainsaw") == 0);
+  CHECK_STR(o.training_path, fixture_path("datasets/ESC-50/audio"));
+  CHECK_STR(o.training_csv_path, fixture_path("datasets/ESC-50/meta/esc50.csv"));
+  CHECK(o.quantization_path == NULL && o.test_csv_path == NULL);
+  CHECK(o.validation_split == 0.2 && o.quantization_split == 0.1 && o.test_split < 0);
+  CHECK(o.seed == 120 && o.to_cache && strcmp(o.file_extension, ".wav") == 0);
+  CHECK(o.min_length == 1 && o.max_length == 10 && o.target_rate == 16000 && o.top_db == 60);
+  CHECK(o.frame_length == 3200 && o.hop_length == 3200 && !o.trim_last_second);
+  CHECK(o.lengthen == QE_LENGTHEN_AFTER);
+  CHECK(o.patch_length == 96 && o.n_mels == 64 && o.overlap == 0.25 && o.n_fft == 512);
+  CHECK(o.spec_hop_length == 160 && o.window_length == 400 && o.window == QE_WINDOW_HANN);
+  CHECK(!o.center && o.pad_mode == QE_PAD_CONSTANT && o.power == 1.0);
+  CHECK(o.fmin == 125 && o.fmax == 7500 && o.norm == QE_MEL_NORM_NONE && o.htk && !o.to_db);
+  CHECK(!o.include_last_patch);
+  /* Not in the file: the data engine's defaults. */
+  CHECK(o.fe_top_db == 80 && o.db_ref == QE_DB_REF_MAX && o.input_rank == 0);
+  qe_config_free(cfg);
+
+  cfg = load_example("flowers_quantization.yaml", ctx, NULL, 0);
+  CHECK(qe_config_data_options(cfg, &o, &kind, ctx) == QE_OK);
+  CHECK(kind == QE_DATA_IMAGES);
+  CHECK(o.rescale_scale == 1 / 127.5 && o.rescale_offset == -1);
+  CHECK(o.interpolation == QE_INTERP_NEAREST && o.aspect_ratio == QE_ASPECT_FIT);
+  CHECK(o.color_mode == QE_COLOR_RGB && o.seed == 0 && o.quantization_split == 0.4);
+  CHECK_STR(o.quantization_path, fixture_path("datasets/flower_photos"));
+  CHECK(o.validation_split == 0.2); /* model-zoo default */
+  qe_config_free(cfg);
+
+  cfg = load_example("afd_quantization.yaml", ctx, NULL, 0);
+  CHECK(qe_config_data_options(cfg, &o, &kind, ctx) == QE_OK);
+  CHECK(kind == QE_DATA_SERIES);
+  CHECK(!o.downsampling && o.normalization == QE_SERIES_NORM_DATASET && !o.time_domain);
+  CHECK(o.input_rank == 3 && o.input_shape[0] == 4 && o.input_shape[1] == 512);
+  CHECK(o.seed == 123 && o.n_class_names == 2);
+  qe_config_free(cfg);
+
+  /* The data engine's aliases pass the key table too. */
+  const char *ov[] = { "feature_extraction.window=hanning", "preprocessing.lengthen=False",
+                       "feature_extraction.norm=slaney" };
+  cfg = load_example("esc10_quantization.yaml", ctx, ov, 3);
+  CHECK(qe_config_data_options(cfg, &o, NULL, ctx) == QE_OK);
+  CHECK(o.window == QE_WINDOW_HANN && o.lengthen == QE_LENGTHEN_NONE &&
+        o.norm == QE_MEL_NORM_SLANEY);
+  qe_config_free(cfg);
+  const char *bad[] = { "feature_extraction.window=triangle" };
+  qe_config_options opt = options();
+  opt.overrides = bad;
+  opt.n_overrides = 1;
+  char path[2048];
+  snprintf(path, sizeof path, "%s/tests/config/configs/esc10_quantization.yaml", src_dir);
+  cfg = NULL;
+  CHECK(qe_config_load_file(path, &opt, &cfg, ctx) == QE_ERR_INVALID && cfg == NULL);
+  CHECK_STR(qe_ctx_error(ctx), "override 'feature_extraction.window=triangle':1:1: "
+                               "feature_extraction.window must be one of hann, hamming, "
+                               "blackman, boxcar, ones, rectangular, not 'triangle'");
+  /* Combinations the data engine refuses are reported with the file. */
+  const char *combo[] = { "preprocessing.min_length=20" };
+  opt.overrides = combo;
+  CHECK(qe_config_load_file(path, &opt, &cfg, ctx) == QE_OK);
+  CHECK(qe_config_data_options(cfg, &o, NULL, ctx) == QE_ERR_INVALID);
+  CHECK(strstr(qe_ctx_error(ctx), "esc10_quantization.yaml: preprocessing.min_length (20) is "
+                                  "above max_length (10)") != NULL);
+  qe_config_free(cfg);
+}
+
 int main(void)
 {
   const char *src = getenv("QZ_SOURCE_ROOT");
@@ -609,6 +686,7 @@ int main(void)
   test_bad_input();
   test_warnings(ctx);
   test_table_defaults(ctx);
+  test_data_mapping(ctx);
   qe_config_free(NULL);
   qe_ctx_free(ctx);
   printf("ok\n");

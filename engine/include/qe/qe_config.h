@@ -35,6 +35,7 @@
 #include <time.h>
 
 #include "qe_core.h"
+#include "qe_data.h"
 #include "qe_yaml.h"
 
 #ifdef __cplusplus
@@ -269,6 +270,14 @@ const qe_yaml_doc *qe_config_doc(const qe_config *cfg);
 qe_status qe_config_dump(const qe_config *cfg, char **out, size_t *len, qe_ctx *ctx);
 /* The same as a document (qe_yaml_doc_free()). */
 qe_status qe_config_effective_doc(const qe_config *cfg, qe_yaml_doc **out, qe_ctx *ctx);
+
+/* The dataset, preprocessing and feature_extraction sections (and
+ * model.input_shape) as the data engine's options, with its defaults for
+ * what is not set; strings are borrowed from @cfg. *kind (may be NULL)
+ * receives the kind of data the sections describe (QE_DATA_AUTO when they
+ * do not say). The data engine's own checks run too. */
+qe_status qe_config_data_options(const qe_config *cfg, qe_data_options *out, qe_data_kind *kind,
+                                 qe_ctx *ctx);
 
 /* What a target board imposes, filled by the caller from the board's
  * description (targets/). */
