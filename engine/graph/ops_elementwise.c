@@ -653,6 +653,24 @@ static float f32_unary(const qe_node *n, qe_op op, float x, float p0, float p1)
     return tanf(x);
   case QE_OP_ATAN:
     return atanf(x);
+  case QE_OP_ASIN:
+    return asinf(x);
+  case QE_OP_ACOS:
+    return acosf(x);
+  case QE_OP_SINH:
+    return sinhf(x);
+  case QE_OP_COSH:
+    return coshf(x);
+  case QE_OP_ASINH:
+    return asinhf(x);
+  case QE_OP_ACOSH:
+    return acoshf(x);
+  case QE_OP_ATANH:
+    return atanhf(x);
+  case QE_OP_THRESHOLDED_RELU:
+    return x > p0 ? x : 0.0f;
+  case QE_OP_SHRINK:
+    return x < -p0 ? x + p1 : (x > p0 ? x - p1 : 0.0f);
   case QE_OP_RELU:
     return x < 0 ? 0.0f : x;
   case QE_OP_LEAKY_RELU:
@@ -707,6 +725,13 @@ static void unary_params(const qe_exec_args *a, double *p0, double *p1)
   case QE_OP_HARD_SIGMOID:
     *p0 = qe_node_float(n, "alpha", 0.2f);
     *p1 = qe_node_float(n, "beta", 0.5f);
+    break;
+  case QE_OP_THRESHOLDED_RELU:
+    *p0 = qe_node_float(n, "alpha", 1.0f);
+    break;
+  case QE_OP_SHRINK:
+    *p0 = qe_node_float(n, "lambd", 0.5f);
+    *p1 = qe_node_float(n, "bias", 0.0f);
     break;
   case QE_OP_CLIP:
     if (a->opset < 11) {
@@ -940,6 +965,44 @@ static qe_status cast_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+static qe_status castlike_infer(const qe_infer_args *a)
+{
+  qe_dtype dt = a->in[1].dtype;
+  if (dt == QE_DT_STRING || dt == QE_DT_BF16 || dt == QE_DT_I4)
+    return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "cast to %s", qe_dtype_name(dt));
+  qe_status st = check_numeric(a->node, a->ctx, a->in[0].dtype);
+  if (st != QE_OK)
+    return st;
+  qe_vinfo_set(&a->out[0], dt, a->in[0].rank, a->in[0].dims);
+  return QE_OK;
+}
+
+static qe_status isx_infer(const qe_infer_args *a)
+{
+  if (a->in[0].dtype != QE_DT_UNDEFINED && !qe_dtype_is_float(a->in[0].dtype))
+    return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "type %s",
+                       qe_dtype_name(a->in[0].dtype));
+  qe_vinfo_set(&a->out[0], QE_DT_BOOL, a->in[0].rank, a->in[0].dims);
+  return QE_OK;
+}
+
+static qe_status isx_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  uint8_t *y = a->out[0]->data;
+  size_t n = (size_t)qe_array_count(X);
+  bool neg = qe_node_int(a->node, "detect_negative", 1) != 0;
+  bool pos = qe_node_int(a->node, "detect_positive", 1) != 0;
+  for (size_t i = 0; i < n; i++) {
+    double v = qe_array_get_f64(X, i);
+    if (a->node->op == QE_OP_IS_NAN)
+      y[i] = isnan(v) != 0;
+    else
+      y[i] = isinf(v) && ((v > 0 && pos) || (v < 0 && neg));
+  }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_elementwise[] = {
 #define BIN(op)                                     \
   {                                                 \
@@ -1002,7 +1065,19 @@ const qe_op_def qe_ops_elementwise[] = {
   UN(QE_OP_TANH),
   UN(QE_OP_SOFTPLUS),
   UN(QE_OP_SOFTSIGN),
+  UN(QE_OP_ASIN),
+  UN(QE_OP_ACOS),
+  UN(QE_OP_SINH),
+  UN(QE_OP_COSH),
+  UN(QE_OP_ASINH),
+  UN(QE_OP_ACOSH),
+  UN(QE_OP_ATANH),
+  UN(QE_OP_THRESHOLDED_RELU),
+  UN(QE_OP_SHRINK),
 #undef UN
+  { QE_OP_IS_NAN, isx_infer, isx_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_IS_INF, isx_infer, isx_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_CAST_LIKE, castlike_infer, cast_exec, NULL, 2, 2, 1, 1 },
   { QE_OP_CLIP, unary_infer, unary_exec, NULL, 1, 3, 1, 1 },
   { QE_OP_CAST, cast_infer, cast_exec, NULL, 1, 1, 1, 1 },
 };

@@ -71,6 +71,22 @@ static qe_status softmax_exec(const qe_exec_args *a)
   const float *x = X->data;
   float *y = a->out[0]->data;
   bool lg = a->node->op == QE_OP_LOG_SOFTMAX;
+  if (a->node->op == QE_OP_HARDMAX) {
+    for (int64_t o = 0; o < outer; o++)
+      for (int64_t in = 0; in < inner; in++) {
+        const float *xp = x + o * len * inner + in;
+        float *yp = y + o * len * inner + in;
+        int64_t best = 0;
+        for (int64_t i = 0; i < len; i++) {
+          yp[i * inner] = 0.0f;
+          if (xp[i * inner] > xp[best * inner])
+            best = i;
+        }
+        if (len)
+          yp[best * inner] = 1.0f;
+      }
+    return QE_OK;
+  }
   for (int64_t o = 0; o < outer; o++)
     for (int64_t in = 0; in < inner; in++) {
       const float *xp = x + o * len * inner + in;
@@ -312,6 +328,7 @@ static qe_status lrn_exec(const qe_exec_args *a)
 const qe_op_def qe_ops_norm[] = {
   { QE_OP_SOFTMAX, softmax_infer, softmax_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_LOG_SOFTMAX, softmax_infer, softmax_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_HARDMAX, softmax_infer, softmax_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_BATCH_NORM, bn_infer, bn_exec, elems_macs, 5, 5, 1, 5 },
   { QE_OP_INSTANCE_NORM, in_infer, in_exec, elems_macs, 3, 3, 1, 1 },
   { QE_OP_LAYER_NORM, ln_infer, ln_exec, elems_macs, 2, 3, 1, 3 },

@@ -160,7 +160,14 @@ static qe_status reduce_exec(const qe_exec_args *a)
       *p *= v;
       break;
     case QE_OP_REDUCE_L2:
+    case QE_OP_REDUCE_SUM_SQUARE:
       *p += v * v;
+      break;
+    case QE_OP_REDUCE_L1:
+      *p += fabs(v);
+      break;
+    case QE_OP_REDUCE_LOG_SUM_EXP:
+      *p += exp(v);
       break;
     default:
       *p += v;
@@ -180,6 +187,8 @@ static qe_status reduce_exec(const qe_exec_args *a)
       v = count ? v / (double)count : NAN;
     else if (op == QE_OP_REDUCE_L2)
       v = sqrt(v);
+    else if (op == QE_OP_REDUCE_LOG_SUM || op == QE_OP_REDUCE_LOG_SUM_EXP)
+      v = log(v);
     qe_array_set_f64(Y, i, v);
   }
   return QE_OK;
@@ -244,6 +253,10 @@ const qe_op_def qe_ops_reduce[] = {
   { QE_OP_REDUCE_SUM, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
   { QE_OP_REDUCE_PROD, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
   { QE_OP_REDUCE_L2, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_REDUCE_L1, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_REDUCE_SUM_SQUARE, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_REDUCE_LOG_SUM, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_REDUCE_LOG_SUM_EXP, reduce_infer, reduce_exec, NULL, 1, 2, 1, 1 },
   { QE_OP_ARG_MAX, argmax_infer, argmax_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_ARG_MIN, argmax_infer, argmax_exec, NULL, 1, 1, 1, 1 },
 };

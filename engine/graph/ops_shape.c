@@ -1227,6 +1227,145 @@ static qe_status d2s_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- GatherElements, Trilu, CumSum ---------------------------------------------- */
+
+static qe_status gather_el_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *ind = &a->in[1];
+  qe_status st = check_movable(a, x->dtype);
+  if (st != QE_OK)
+    return st;
+  if (ind->dtype != QE_DT_UNDEFINED && ind->dtype != QE_DT_I64 && ind->dtype != QE_DT_I32)
+    return ERR("indices must be int32 or int64");
+  if (x->rank >= 0 && ind->rank >= 0 && x->rank != ind->rank)
+    return ERR("data and indices ranks differ");
+  int r = x->rank >= 0 ? x->rank : ind->rank;
+  int ax;
+  if (r >= 0 && !qe_norm_axis(qe_node_int(a->node, "axis", 0), r, &ax))
+    return ERR("axis out of range");
+  qe_vinfo_set(&a->out[0], x->dtype, ind->rank, ind->dims);
+  return QE_OK;
+}
+
+static qe_status gather_el_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *I = a->in[1];
+  int r = X->rank, ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", 0), r, &ax);
+  size_t es = qe_dtype_size(X->dtype);
+  int64_t xs[QE_MAX_RANK], s = 1, idx[QE_MAX_RANK] = { 0 };
+  for (int i = r - 1; i >= 0; i--) {
+    xs[i] = s;
+    s *= X->dims[i];
+  }
+  int64_t total = qe_array_count(I);
+  for (int64_t e = 0; e < total; e++) {
+    int64_t v = qe_array_get_i64(I, (size_t)e);
+    if (v < 0)
+      v += X->dims[ax];
+    if (v < 0 || v >= X->dims[ax])
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index %lld out of range",
+                         (long long)qe_array_get_i64(I, (size_t)e));
+    int64_t off = 0;
+    for (int i = 0; i < r; i++) {
+      int64_t k = i == ax ? v : idx[i];
+      if (k >= X->dims[i])
+        return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "indices larger than the data");
+      off += k * xs[i];
+    }
+    memcpy((uint8_t *)a->out[0]->data + e * (int64_t)es,
+           (const uint8_t *)X->data + off * (int64_t)es, es);
+    for (int i = r - 1; i >= 0; i--) {
+      if (++idx[i] < I->dims[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return QE_OK;
+}
+
+static qe_status trilu_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  qe_status st = check_movable(a, x->dtype);
+  if (st != QE_OK)
+    return st;
+  if (x->rank >= 0 && x->rank < 2)
+    return ERR("input must have at least 2 dimensions");
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, x->dims);
+  return QE_OK;
+}
+
+static qe_status trilu_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  bool upper = qe_node_int(a->node, "upper", 1) != 0;
+  int64_t k = a->n_in > 1 && a->in[1] ? qe_array_get_i64(a->in[1], 0) : 0;
+  int64_t N = X->dims[X->rank - 2], M = X->dims[X->rank - 1];
+  int64_t mats = qe_dims_prod(X->dims, 0, X->rank - 2);
+  size_t es = qe_dtype_size(X->dtype);
+  memcpy(a->out[0]->data, X->data, qe_array_nbytes(X));
+  uint8_t *y = a->out[0]->data;
+  for (int64_t m = 0; m < mats; m++)
+    for (int64_t i = 0; i < N; i++)
+      for (int64_t j = 0; j < M; j++) {
+        bool keep = upper ? j - i >= k : j - i <= k;
+        if (!keep)
+          memset(y + ((m * N + i) * M + j) * (int64_t)es, 0, es);
+      }
+  return QE_OK;
+}
+
+static qe_status cumsum_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && !qe_dtype_is_float(x->dtype) && !qe_dtype_is_int(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  if (a->in[1].rank > 1 || (a->in[1].rank == 1 && a->in[1].dims[0] != 1))
+    return ERR("axis must be a scalar");
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, x->dims);
+  return QE_OK;
+}
+
+static qe_status cumsum_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  qe_array *Y = a->out[0];
+  int ax;
+  if (!qe_norm_axis(qe_array_get_i64(a->in[1], 0), X->rank, &ax))
+    return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "axis out of range");
+  bool excl = qe_node_int(a->node, "exclusive", 0) != 0;
+  bool rev = qe_node_int(a->node, "reverse", 0) != 0;
+  int64_t outer = qe_dims_prod(X->dims, 0, ax), len = X->dims[ax];
+  int64_t inner = qe_dims_prod(X->dims, ax + 1, X->rank);
+  bool fl = qe_dtype_is_float(X->dtype);
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t in = 0; in < inner; in++) {
+      double acc = 0;
+      int64_t iacc = 0;
+      for (int64_t t = 0; t < len; t++) {
+        int64_t i = rev ? len - 1 - t : t;
+        size_t k = (size_t)((o * len + i) * inner + in);
+        if (fl) {
+          double v = qe_array_get_f64(X, k);
+          if (!excl)
+            acc += v;
+          qe_array_set_f64(Y, k, acc);
+          if (excl)
+            acc += v;
+        } else {
+          int64_t v = qe_array_get_i64(X, k);
+          if (!excl)
+            iacc += v;
+          qe_array_set_i64(Y, k, iacc);
+          if (excl)
+            iacc += v;
+        }
+      }
+    }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_shape[] = {
   { QE_OP_IDENTITY, identity_infer, copy_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_DROPOUT, dropout_infer, copy_exec, NULL, 1, 3, 1, 2 },
@@ -1249,5 +1388,8 @@ const qe_op_def qe_ops_shape[] = {
   { QE_OP_RANGE, range_infer, range_exec, NULL, 3, 3, 1, 1 },
   { QE_OP_DEPTH_TO_SPACE, d2s_infer, d2s_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_SPACE_TO_DEPTH, d2s_infer, d2s_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_GATHER_ELEMENTS, gather_el_infer, gather_el_exec, NULL, 2, 2, 1, 1 },
+  { QE_OP_TRILU, trilu_infer, trilu_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_CUM_SUM, cumsum_infer, cumsum_exec, NULL, 2, 2, 1, 1 },
 };
 const size_t qe_ops_shape_count = QE_ARRAY_LEN(qe_ops_shape);

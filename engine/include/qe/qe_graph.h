@@ -87,6 +87,15 @@ extern "C" {
   X(COS, "Cos")                               \
   X(TAN, "Tan")                               \
   X(ATAN, "Atan")                             \
+  X(ASIN, "Asin")                             \
+  X(ACOS, "Acos")                             \
+  X(SINH, "Sinh")                             \
+  X(COSH, "Cosh")                             \
+  X(ASINH, "Asinh")                           \
+  X(ACOSH, "Acosh")                           \
+  X(ATANH, "Atanh")                           \
+  X(IS_NAN, "IsNaN")                          \
+  X(IS_INF, "IsInf")                          \
   X(RELU, "Relu")                             \
   X(LEAKY_RELU, "LeakyRelu")                  \
   X(ELU, "Elu")                               \
@@ -98,10 +107,13 @@ extern "C" {
   X(TANH, "Tanh")                             \
   X(SOFTPLUS, "Softplus")                     \
   X(SOFTSIGN, "Softsign")                     \
+  X(THRESHOLDED_RELU, "ThresholdedRelu")      \
+  X(SHRINK, "Shrink")                         \
   X(CLIP, "Clip")                             \
   X(IDENTITY, "Identity")                     \
   X(DROPOUT, "Dropout")                       \
   X(CAST, "Cast")                             \
+  X(CAST_LIKE, "CastLike")                    \
   /* normalization and softmax */             \
   X(SOFTMAX, "Softmax")                       \
   X(LOG_SOFTMAX, "LogSoftmax")                \
@@ -109,6 +121,7 @@ extern "C" {
   X(INSTANCE_NORM, "InstanceNormalization")   \
   X(LAYER_NORM, "LayerNormalization")         \
   X(LRN, "LRN")                               \
+  X(HARDMAX, "Hardmax")                       \
   /* pooling */                               \
   X(MAX_POOL, "MaxPool")                      \
   X(AVERAGE_POOL, "AveragePool")              \
@@ -121,6 +134,10 @@ extern "C" {
   X(REDUCE_SUM, "ReduceSum")                  \
   X(REDUCE_PROD, "ReduceProd")                \
   X(REDUCE_L2, "ReduceL2")                    \
+  X(REDUCE_L1, "ReduceL1")                    \
+  X(REDUCE_SUM_SQUARE, "ReduceSumSquare")     \
+  X(REDUCE_LOG_SUM, "ReduceLogSum")           \
+  X(REDUCE_LOG_SUM_EXP, "ReduceLogSumExp")    \
   X(ARG_MAX, "ArgMax")                        \
   X(ARG_MIN, "ArgMin")                        \
   /* shape and data movement */               \
@@ -145,6 +162,9 @@ extern "C" {
   X(UPSAMPLE, "Upsample")                     \
   X(DEPTH_TO_SPACE, "DepthToSpace")           \
   X(SPACE_TO_DEPTH, "SpaceToDepth")           \
+  X(GATHER_ELEMENTS, "GatherElements")        \
+  X(TRILU, "Trilu")                           \
+  X(CUM_SUM, "CumSum")                        \
   /* quantization */                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
