@@ -188,13 +188,14 @@ class Attention(nn.Module):
         self.scale = 1.0 / math.sqrt(self.dh)
 
     def forward(self, x):
-        b, t, d = x.shape
-        qkv = self.qkv(x).reshape(b, t, 3, self.heads, self.dh)
+        # shapes by indexing, not unpacking, so torch.fx can trace it
+        n = x.shape[0]
+        qkv = self.qkv(x).reshape(n, -1, 3, self.heads, self.dh)
         qkv = qkv.permute(2, 0, 3, 1, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
         att = self.softmax(torch.matmul(q, k.transpose(-2, -1)) * self.scale)
-        y = torch.matmul(att, v).transpose(1, 2).reshape(b, t, d)
-        return self.proj(y)
+        y = torch.matmul(att, v).transpose(1, 2)
+        return self.proj(y.reshape(n, -1, self.heads * self.dh))
 
 
 class EncoderBlock(nn.Module):
@@ -240,9 +241,10 @@ MODELS = {
     "fashion_cnn": (FashionCNN, {}),
     "mobilenetv2_tiny": (MobileNetV2Tiny, {}),
     "conv1d_series": (Conv1dSeries, {"in_channels": 4, "num_classes": 2}),
-    "audio_kws": (DSCNN, {"num_classes": 10}),
+    "audio_kws": (DSCNN, {"num_classes": 10,
+                          "block_strides": [2, 1, 1, 1]}),
     "audio_kws_zoo": (DSCNN, {"num_classes": 10,
-                              "block_strides": [2, 1, 1, 1]}),
+                              "block_strides": [2, 2, 1, 1]}),
     "tiny_transformer": (TinyTransformer, {}),
 }
 

@@ -104,6 +104,9 @@ def run_model(name, d, engine, calib_batch):
     for label, mapping in (("per_channel", default),
                            ("per_tensor", per_tensor_mapping(default))):
         q = quantize(model, mapping, xcal, calib_batch)
+        res["quantized_modules_" + label] = sorted({
+            type(mod).__name__ for mod in q.modules()
+            if "quantized" in type(mod).__module__})
         pred_q = top1(q, xte)
         acc = float((pred_q == yte).mean())
         res["int8_" + label] = round(acc, 4)
