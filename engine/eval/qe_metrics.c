@@ -446,3 +446,30 @@ qe_status qe_latency_compute(const qe_latency *l, qe_latency_stats *out, qe_ctx 
   free(s);
   return QE_OK;
 }
+
+qe_status qe_latency_measure(qe_timed_fn fn, void *user_data, int warmup, int runs,
+                             qe_latency_stats *out, qe_ctx *ctx)
+{
+  if (!fn || !out || warmup < 0 || runs < 1)
+    return qe_error(ctx, QE_ERR_INVALID,
+                    "qe_latency_measure: no function, or %d warm-up and %d timed runs", warmup,
+                    runs);
+  qe_latency *l = NULL;
+  qe_status st = qe_latency_new(&l, ctx);
+  if (st != QE_OK)
+    return st;
+  int total = warmup + runs;
+  for (int i = 0; i < total && st == QE_OK; i++) {
+    if ((st = qe_progress(ctx, (double)i / (double)total, "measuring latency")) != QE_OK)
+      break;
+    double t0 = qe_time_ms();
+    st = fn(user_data, ctx);
+    double t1 = qe_time_ms();
+    if (st == QE_OK && i >= warmup)
+      st = qe_latency_add(l, t1 - t0, ctx);
+  }
+  if (st == QE_OK)
+    st = qe_latency_compute(l, out, ctx);
+  qe_latency_free(l);
+  return st;
+}

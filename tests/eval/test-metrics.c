@@ -140,12 +140,48 @@ static void test_latency(qe_ctx *ctx)
   CHECK(t1 >= t0 && t0 > 0);
 }
 
+static qe_status busy_work(void *user, qe_ctx *ctx)
+{
+  int *calls = user;
+  volatile double x = 0;
+  for (int i = 0; i < 20000 * (1 + *calls % 3); i++)
+    x += i * 1e-9;
+  (*calls)++;
+  return *calls == 1000 ? qe_error(ctx, QE_ERR_DEVICE, "board went away") : QE_OK;
+}
+
+static int cancel_at_five(void *user, double fraction, const char *phase)
+{
+  int *n = user;
+  return ++*n >= 5;
+}
+
+static void test_latency_measure(qe_ctx *ctx)
+{
+  int calls = 0;
+  qe_latency_stats s;
+  CHECK(qe_latency_measure(busy_work, &calls, 3, 11, &s, ctx) == QE_OK);
+  CHECK(calls == 14 && s.runs == 11 && s.min_ms > 0);
+  CHECK(s.min_ms <= s.median_ms && s.median_ms <= s.max_ms && s.p90_ms <= s.max_ms);
+  CHECK(qe_latency_measure(busy_work, &calls, 0, 0, &s, ctx) == QE_ERR_INVALID);
+  calls = 990; /* the 1000th call fails: its error is returned */
+  CHECK(qe_latency_measure(busy_work, &calls, 2, 20, &s, ctx) == QE_ERR_DEVICE);
+  CHECK(strcmp(qe_ctx_error(ctx), "board went away") == 0);
+  int ticks = 0;
+  calls = 0;
+  qe_ctx_set_progress(ctx, cancel_at_five, &ticks);
+  CHECK(qe_latency_measure(busy_work, &calls, 2, 20, &s, ctx) == QE_ERR_CANCELLED);
+  CHECK(calls == 4);
+  qe_ctx_set_progress(ctx, NULL, NULL);
+}
+
 int main(void)
 {
   qe_ctx *ctx = qe_ctx_new();
   test_classification(ctx);
   test_output_error(ctx);
   test_latency(ctx);
+  test_latency_measure(ctx);
   qe_ctx_free(ctx);
   printf("ok\n");
   return 0;

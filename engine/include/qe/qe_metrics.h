@@ -141,6 +141,15 @@ typedef struct qe_latency_stats {
 
 qe_status qe_latency_compute(const qe_latency *l, qe_latency_stats *out, qe_ctx *ctx);
 
+/* One inference (or whatever is timed); a non-OK status stops measuring. */
+typedef qe_status (*qe_timed_fn)(void *user_data, qe_ctx *ctx);
+
+/* Run @fn @warmup times untimed, then @runs times timed (monotonic clock),
+ * and compute the statistics. Progress "measuring latency" between runs;
+ * QE_ERR_CANCELLED when the callback asks to stop. */
+qe_status qe_latency_measure(qe_timed_fn fn, void *user_data, int warmup, int runs,
+                             qe_latency_stats *out, qe_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif
