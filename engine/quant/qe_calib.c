@@ -373,6 +373,11 @@ static qe_status range_entropy(const qe_calib_obs *o, int nq, float *lo, float *
     if (h[k] > 0)
       last = k;
   }
+  /* The bin holding zero (half of a ReLU output) would dominate the
+   * divergence: flatten it to its neighbour, as TensorRT's calibrator
+   * (pytorch-quantization's _compute_amax_entropy) does. */
+  if (n > 1)
+    h[0] = h[1];
   /* Thresholds past the last non-empty bin all clip nothing; stop there. */
   int stop = last + 1;
   double best = INFINITY;

@@ -113,9 +113,15 @@ static qe_status run_compare(qstate *q, const qe_quant_result *r, qe_qmodel *m, 
 {
   qe_runtime *rt = NULL;
   qe_qexec *ex = NULL;
+  qe_ctx *outer = ctx;
+  /* quiet inner context (the runtime and executor report per node) */
+  ctx = qe_ctx_new();
+  if (!ctx)
+    return qe_error(outer, QE_ERR_NOMEM, "out of memory");
+  qe_ctx_set_alloc_limit(ctx, qe_ctx_alloc_limit(outer));
   qe_status st = qe_runtime_new(q->g, &rt, ctx);
   if (st)
-    return st;
+    goto out;
   if ((st = qe_qexec_new(m, &ex, ctx)) != QE_OK)
     goto out;
   diag_run d = { r, q->g, rt, layer_of, graph_t, nhwc, m, a };
@@ -159,10 +165,15 @@ static qe_status run_compare(qstate *q, const qe_quant_result *r, qe_qmodel *m, 
       qe_array_free(conv[i]);
     if (st)
       break;
+    if ((st = qe_progress(outer, -1.0, "diagnosing")) != QE_OK)
+      break;
   }
 out:
+  if (st && st != QE_ERR_CANCELLED)
+    st = qe_error(outer, st, "diagnostics: %s", qe_ctx_error(ctx));
   qe_qexec_free(ex);
   qe_runtime_free(rt);
+  qe_ctx_free(ctx);
   return st;
 }
 
@@ -324,8 +335,13 @@ qe_status qe_quant_diagnose(qe_quant_result *r, qe_samples *samples, size_t max,
       kinds[node] = QN_INT8;
       qe_qmodel *m = NULL;
       st = qe_quant_lower(q, kinds, &m);
-      if (!st)
-        st = qe_qmodel_prepare(m, ctx);
+      if (!st) {
+        qe_ctx *quiet = qe_ctx_new();
+        st = quiet ? qe_qmodel_prepare(m, quiet) : QE_ERR_NOMEM;
+        if (st)
+          st = qe_error(ctx, st, "diagnostics: %s", quiet ? qe_ctx_error(quiet) : "out of memory");
+        qe_ctx_free(quiet);
+      }
       if (!st) {
         int *lo2 = malloc((m->n_tensors ? m->n_tensors : 1) * sizeof *lo2);
         acc one[1];

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "qe/qe_onnx.h"
+#include "qe/qe_yaml.h"
 #include "qe/qe_runtime.h"
 #include "qe_quant_internal.h"
 
@@ -215,6 +216,61 @@ qe_status qe_quant_options_set(qe_quant_options *o, const char *key, const char 
   }
 #undef BAD
   return QE_OK;
+}
+
+static qe_status board_bits(const qe_yaml_node *root, const char *key, int *lo, int *hi,
+                            qe_ctx *ctx)
+{
+  const qe_yaml_node *n = qe_yaml_node_get(root, key);
+  if (!n)
+    return QE_OK;
+  *lo = 64;
+  *hi = 0;
+  size_t cnt = qe_yaml_node_count(n);
+  for (size_t i = 0; i < cnt; i++) {
+    int64_t v;
+    qe_status st = qe_yaml_node_int(qe_yaml_node_item(n, i), &v, ctx);
+    if (st)
+      return st;
+    *lo = (int)v < *lo ? (int)v : *lo;
+    *hi = (int)v > *hi ? (int)v : *hi;
+  }
+  if (cnt == 0)
+    *lo = *hi = 0;
+  return QE_OK;
+}
+
+qe_status qe_quant_options_from_board(qe_quant_options *o, const char *path, qe_ctx *ctx)
+{
+  qe_yaml_doc *doc = NULL;
+  qe_status st = qe_yaml_load_file(path, &doc, ctx);
+  if (st)
+    return st;
+  const qe_yaml_node *root = qe_yaml_root(doc);
+  static const char *const keys[] = {
+    "granularity",     "weight_bits",  "activation_bits",     "power_of_two",
+    "input_type",      "output_type",  "calib_method",        "equalize",
+    "bias_correction", "reduce_range", "activation_symmetric"
+  };
+  const qe_yaml_node *q = qe_yaml_node_get(root, "quantization");
+  for (size_t i = 0; q && i < QE_ARRAY_LEN(keys) && !st; i++) {
+    const qe_yaml_node *v = qe_yaml_node_get(q, keys[i]);
+    if (!v || qe_yaml_node_is_null(v))
+      continue;
+    const char *text = qe_yaml_node_text(v);
+    if (!text)
+      continue;
+    if ((st = qe_quant_options_set(o, keys[i], text, ctx)) != QE_OK) {
+      char where[256];
+      qe_error_prefix(ctx, "%s", qe_yaml_node_where(v, where, sizeof where));
+    }
+  }
+  if (!st)
+    st = board_bits(root, "weight_bits", &o->min_weight_bits, &o->max_weight_bits, ctx);
+  if (!st)
+    st = board_bits(root, "activation_bits", &o->min_activation_bits, &o->max_activation_bits, ctx);
+  qe_yaml_doc_free(doc);
+  return st;
 }
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -903,10 +959,19 @@ static qe_status check_inputs(const qe_graph *g, size_t n_in, const qe_array *co
 static qe_status run_pass(qstate *q, qe_samples *s, calib_run *r, const char *phase, size_t *n_done)
 {
   qe_ctx *ctx = q->ctx;
+  /* The runtime reports progress per node: it gets a quiet context of its
+   * own; this pass reports per sample (and cancels) on @ctx. */
+  qe_ctx *inner = qe_ctx_new();
+  if (!inner)
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  qe_ctx_set_alloc_limit(inner, qe_ctx_alloc_limit(ctx));
   qe_runtime *rt = NULL;
-  qe_status st = qe_runtime_new(q->g, &rt, ctx);
-  if (st)
+  qe_status st = qe_runtime_new(q->g, &rt, inner);
+  if (st) {
+    st = qe_error(ctx, st, "%s", qe_ctx_error(inner));
+    qe_ctx_free(inner);
     return st;
+  }
   qe_runtime_set_observer(rt, calib_observer, r);
   size_t total = qe_samples_count(s);
   if (q->o->max_samples && (total == 0 || total > q->o->max_samples))
@@ -950,11 +1015,13 @@ static qe_status run_pass(qstate *q, qe_samples *s, calib_run *r, const char *ph
         break;
     }
     if (r->bad_tensor < 0) {
-      st = qe_runtime_run(rt, n_in, use, ctx);
+      st = qe_runtime_run(rt, n_in, use, inner);
       if (st == QE_ERR_CANCELLED && r->bad_tensor >= 0)
         st = QE_OK;
-      if (st)
+      if (st) {
+        st = qe_error(ctx, st, "calibration: sample %zu: %s", done_n, qe_ctx_error(inner));
         goto out;
+      }
     }
     if (r->bad_tensor >= 0) {
       int t = r->bad_tensor;
@@ -978,6 +1045,7 @@ out:
   for (size_t i = 0; i < QE_ARRAY_LEN(reshaped); i++)
     qe_array_free(reshaped[i]);
   qe_runtime_free(rt);
+  qe_ctx_free(inner);
   if (n_done)
     *n_done = done_n;
   return st;
@@ -1529,9 +1597,15 @@ qe_status qe_quantize(const qe_graph *src, qe_samples *samples, const qe_quant_o
   }
   if ((st = qe_quant_lower(q, NULL, &r->qmodel)) != QE_OK)
     goto fail;
-  if ((st = qe_qmodel_prepare(r->qmodel, ctx)) != QE_OK) {
-    qe_error_prefix(ctx, "the int8 model");
-    goto fail;
+  {
+    qe_ctx *quiet = qe_ctx_new();
+    st = quiet ? qe_qmodel_prepare(r->qmodel, quiet) : QE_ERR_NOMEM;
+    if (st) {
+      qe_error(ctx, st, "the int8 model: %s", quiet ? qe_ctx_error(quiet) : "out of memory");
+      qe_ctx_free(quiet);
+      goto fail;
+    }
+    qe_ctx_free(quiet);
   }
   r->n_tensor_map = q->nt;
   r->tensor_map = malloc(q->nt * sizeof *r->tensor_map);

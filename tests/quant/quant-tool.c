@@ -50,6 +50,133 @@ static size_t argmax_f(const float *v, size_t n)
   return b;
 }
 
+/* debug=N: per-tensor agreement between the int8 model and the QDQ graph
+ * run by the engine's float runtime (QuantizeLinear as ONNX defines it),
+ * over N test samples: prints the tensors that differ. */
+typedef struct dbg {
+  const qe_quant_result *r;
+  const qe_runtime *rt;
+  uint64_t *n, *diff1, *diffbig;
+  int *qdq_t; /* qmodel tensor -> QDQ graph tensor holding the int8 value */
+  unsigned char *nhwc;
+  const char *dump_dir; /* write sample 0's int8 tensors here (plain order) */
+  size_t sample;
+} dbg;
+
+static int dbg_obs(void *ud, const qe_qmodel *m, int op, int tensor, const void *data, size_t size)
+{
+  dbg *d = ud;
+  (void)op;
+  (void)size;
+  int t = d->qdq_t[tensor];
+  if (t < 0 || m->tensors[tensor].type != QE_DT_I8)
+    return 0;
+  const qe_array *ref = qe_runtime_tensor(d->rt, t);
+  if (!ref)
+    return 0;
+  const qe_qtensor *qt = &m->tensors[tensor];
+  int64_t n = qe_array_count(ref);
+  if (n != qe_qtensor_count(qt))
+    return 0;
+  int64_t C = 1, H = 1, W = 1;
+  bool nhwc = d->nhwc[tensor];
+  if (nhwc) {
+    C = ref->dims[1];
+    H = ref->rank == 4 ? ref->dims[2] : 1;
+    W = ref->rank == 4 ? ref->dims[3] : ref->dims[2];
+  }
+  int off = ref->dtype == QE_DT_U8 ? 128 : 0;
+  qe_array *dump = NULL;
+  if (d->dump_dir && d->sample == 0)
+    qe_array_new(QE_DT_I8, ref->rank, ref->dims, &dump, NULL);
+  for (int64_t i = 0; i < n; i++) {
+    int64_t j = i;
+    if (nhwc) {
+      int64_t w = i % W, h = (i / W) % H, c = (i / (W * H)) % C, b = i / (W * H * C);
+      j = ((b * H + h) * W + w) * C + c;
+    }
+    int a = ((const int8_t *)data)[j];
+    int b = ref->dtype == QE_DT_U8 ? ((const uint8_t *)ref->data)[i] - off
+                                   : ((const int8_t *)ref->data)[i];
+    int dd = abs(a - b);
+    if (dump)
+      ((int8_t *)dump->data)[i] = (int8_t)a;
+    d->n[tensor]++;
+    d->diff1[tensor] += dd == 1;
+    d->diffbig[tensor] += dd > 1;
+  }
+  if (dump) {
+    char path[4096], name[512];
+    snprintf(name, sizeof name, "%s", m->tensors[tensor].name);
+    for (char *c = name; *c; c++)
+      if (*c == '/')
+        *c = '_';
+    snprintf(path, sizeof path, "%s/%s.npy", d->dump_dir, name);
+    qe_npy_write(path, dump, NULL);
+    qe_array_free(dump);
+  }
+  return 0;
+}
+
+static int debug_compare(const qe_quant_result *r, const qe_array *x, size_t n,
+                         const char *dump_dir, qe_ctx *ctx)
+{
+  qe_runtime *rt = NULL;
+  qe_qexec *ex = NULL;
+  if (qe_runtime_new(r->qdq, &rt, ctx) || qe_qexec_new(r->qmodel, &ex, ctx))
+    return fail(ctx, "debug");
+  size_t nt = r->qmodel->n_tensors;
+  dbg d = { r,
+            rt,
+            calloc(nt, 8),
+            calloc(nt, 8),
+            calloc(nt, 8),
+            calloc(nt, sizeof(int)),
+            calloc(nt, 1),
+            dump_dir,
+            0 };
+  for (size_t t = 0; t < r->n_tensor_map; t++)
+    if (r->tensor_map[t] >= 0)
+      d.nhwc[r->tensor_map[t]] = r->tensor_nhwc[t];
+  for (size_t k = 0; k < nt; k++) {
+    char name[512];
+    snprintf(name, sizeof name, "%s_quantized", r->qmodel->tensors[k].name);
+    d.qdq_t[k] = qe_graph_find_tensor(r->qdq, name);
+  }
+  qe_qexec_set_observer(ex, dbg_obs, &d);
+  qe_array *row = NULL;
+  int64_t dims[QE_MAX_RANK];
+  memcpy(dims, x->dims, sizeof dims);
+  dims[0] = 1;
+  qe_array_new(QE_DT_F32, x->rank, dims, &row, ctx);
+  size_t per = qe_array_nbytes(row);
+  for (size_t i = 0; i < n; i++) {
+    memcpy(row->data, (const uint8_t *)x->data + i * per, per);
+    const qe_array *in[1] = { row };
+    qe_array **outs = NULL;
+    d.sample = i;
+    if (qe_runtime_run(rt, 1, in, ctx) || qe_qexec_run_arrays(ex, 1, in, &outs, ctx))
+      return fail(ctx, "debug run");
+    for (size_t k = 0; k < r->qmodel->n_outputs; k++)
+      qe_array_free(outs[k]);
+    free(outs);
+  }
+  for (size_t k = 0; k < nt; k++)
+    if (d.n[k])
+      fprintf(stderr, "%-60s n=%8llu diff1=%.4f diff>1=%.4f\n", r->qmodel->tensors[k].name,
+              (unsigned long long)d.n[k], (double)d.diff1[k] / d.n[k],
+              (double)d.diffbig[k] / d.n[k]);
+  qe_array_free(row);
+  free(d.n);
+  free(d.diff1);
+  free(d.diffbig);
+  free(d.qdq_t);
+  free(d.nhwc);
+  qe_runtime_free(rt);
+  qe_qexec_free(ex);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 4) {
@@ -58,7 +185,9 @@ int main(int argc, char **argv)
   }
   const char *model = argv[1], *calib = argv[2], *outdir = argv[3];
   const char *test = NULL;
-  size_t dump = 0, limit = 0;
+  size_t dump = 0, limit = 0, debug = 0;
+  const char *dump_dir = NULL;
+  bool snap = false;
   const char *float_nodes[64];
   qe_quant_options o;
   qe_quant_options_init(&o);
@@ -76,6 +205,12 @@ int main(int argc, char **argv)
       test = v;
     else if (!strcmp(k, "dump"))
       dump = (size_t)atol(v);
+    else if (!strcmp(k, "snap"))
+      snap = atoi(v) != 0;
+    else if (!strcmp(k, "dumpdir"))
+      dump_dir = v;
+    else if (!strcmp(k, "debug"))
+      debug = (size_t)atol(v);
     else if (!strcmp(k, "limit"))
       limit = (size_t)atol(v);
     else if (!strcmp(k, "diag"))
@@ -144,6 +279,33 @@ int main(int argc, char **argv)
     size_t n = (size_t)x->dims[0];
     if (limit && n > limit)
       n = limit;
+    if (snap) {
+      /* Put the test inputs on the int8 model's input grid, so the
+       * rounding of ties (TFLite: half away from zero, ONNX: half to even)
+       * cannot differ between the engine and ONNX Runtime. */
+      int q8 = r->qmodel->inputs[0];
+      for (size_t k = 0; k < r->qmodel->n_ops; k++)
+        if (r->qmodel->ops[k].type == QE_QOP_QUANTIZE &&
+            r->qmodel->ops[k].inputs[0] == r->qmodel->inputs[0])
+          q8 = r->qmodel->ops[k].output;
+      const qe_qtensor *it = &r->qmodel->tensors[q8];
+      if (it->n_quant != 1)
+        return fail(ctx, "snap: the input is not quantized per tensor");
+      float *v = xf->data;
+      int64_t cnt = qe_array_count(xf);
+      for (int64_t k = 0; k < cnt; k++) {
+        double qv = round((double)v[k] / it->scale[0]) + it->zero_point[0];
+        qv = qv < -128 ? -128 : qv > 127 ? 127 : qv;
+        v[k] = (float)((double)it->scale[0] * (qv - it->zero_point[0]));
+      }
+    }
+    if (debug) {
+      qe_array *x32 = NULL;
+      if (qe_array_to_f32(snap ? xf : x, &x32, ctx) ||
+          debug_compare(r, x32, debug < n ? debug : n, dump_dir, ctx))
+        return 1;
+      qe_array_free(x32);
+    }
     qe_runtime *rt = NULL;
     qe_qexec *ex = NULL;
     if (qe_runtime_new(r->graph, &rt, ctx) || qe_qexec_new(r->qmodel, &ex, ctx))

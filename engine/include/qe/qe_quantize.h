@@ -164,6 +164,13 @@ qe_status qe_quant_options_validate(const qe_quant_options *o, qe_ctx *ctx);
 qe_status qe_quant_options_set(qe_quant_options *o, const char *key, const char *value,
                                qe_ctx *ctx);
 
+/* A board description (targets/<id>.yaml): its `quantization` section
+ * gives defaults (granularity, weight_bits, activation_bits, power_of_two,
+ * input_type, output_type, calib_method, equalize, bias_correction) and
+ * its `weight_bits` / `activation_bits` lists the widths it can take
+ * (min/max_*_bits). Apply it before the user's own settings. */
+qe_status qe_quant_options_from_board(qe_quant_options *o, const char *board_yaml, qe_ctx *ctx);
+
 /* ---- results ------------------------------------------------------------ */
 
 #define QE_DIAG_HIST_BINS 64
