@@ -1,0 +1,173 @@
+/* qe_board.h - board descriptions, detection and the pre-flight check.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A board is described by one YAML file in targets/ (installed to
+ * $datadir/quantizer/boards). The keys (all sizes in bytes, clocks in Hz):
+ *
+ *   id, name, vendor, mcu       strings; id is what --board takes
+ *   core                        cortex-m4 | cortex-m7 | cortex-m33 | cortex-m55 |
+ *                               xtensa-lx7 | c28x
+ *   fpu                         bool
+ *   clock_hz                    core clock
+ *   memory: flash_bytes, ram_bytes, flash_base
+ *   usb: [{vid, pid, kind: probe|bridge|native, name}]   what detection matches
+ *   flash_methods: [stlink-msd | stm32-uart | st-flash | openocd | dfu-util |
+ *                   stm32cubeprogrammer | esp-rom | ccs-project | qemu]
+ *   mass_storage_label          ST-LINK drive label (NODE_F446RE)
+ *   stm32_bootloader: {product_id, baud}
+ *   esp_rom: {chip_magic, app_offset, baud}
+ *   emulator: {qemu_machine, image_base}
+ *   runner: {image, baud, counter: dwt|systick|ccount}
+ *   weight_bits, activation_bits          supported widths: [8, 4, 2]
+ *   quantization: {granularity, weight_bits, activation_bits, power_of_two,
+ *                  input_type, output_type}   recommended defaults
+ *   constraints: {weight_granularity: per-tensor, activation_granularity,
+ *                 power_of_two_scales}        what every layer must meet
+ *   npu: {name, ops, weight_granularity, activation_granularity, weight_bits,
+ *         power_of_two_scales, channel_multiple, first_conv_input_channels,
+ *         first_conv_max_kernel_w, conv_max_kernel_h, conv_strides,
+ *         depthwise_max_kernel_w, maxpool_max_kernel, avgpool_min_hw,
+ *         fc_min_inputs: {8: N, 4: N}}        what a layer must meet to run on
+ *                                              the NPU (else it runs on the CPU)
+ *   latency: {cycles_per_mac: {conv, depthwise, fully_connected, npu},
+ *             cycles_per_element: {elementwise, pool, activation, softmax,
+ *                                  movement, quantize}, cycles_per_layer}
+ *
+ * Unknown keys and values of the wrong type are errors naming
+ * file:line:column.
+ */
+#ifndef QE_BOARD_H
+#define QE_BOARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "qe_core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  QE_USB_PROBE = 0, /* debug probe with a virtual COM port (ST-LINK, XDS110) */
+  QE_USB_BRIDGE,    /* USB-serial bridge chip (CP210x, CH340, CH343) */
+  QE_USB_NATIVE,    /* the MCU's own USB (ESP32-S3 USB-Serial/JTAG) */
+} qe_usb_kind;
+
+typedef struct {
+  uint16_t vid, pid;
+  qe_usb_kind kind;
+  char *name;
+} qe_board_usb;
+
+/* Op classes of the latency model. */
+typedef enum {
+  QE_OPC_CONV = 0,
+  QE_OPC_DEPTHWISE,
+  QE_OPC_FULLY_CONNECTED,
+  QE_OPC_ELEMENTWISE,
+  QE_OPC_POOL,
+  QE_OPC_ACTIVATION,
+  QE_OPC_SOFTMAX,
+  QE_OPC_MOVEMENT,
+  QE_OPC_QUANTIZE,
+  QE_OPC_COUNT
+} qe_op_class;
+
+typedef struct {
+  char *name;
+  char **ops; /* TFLite op names the NPU runs */
+  size_t n_ops;
+  bool per_tensor_weights, per_channel_weights;
+  bool per_tensor_activations;
+  bool power_of_two_scales;
+  int weight_bits[3];
+  size_t n_weight_bits;
+  int channel_multiple;          /* 0: none */
+  int first_conv_input_channels; /* 0: none */
+  int first_conv_max_kernel_w;
+  int conv_max_kernel_h;
+  int conv_strides[8][2];
+  size_t n_conv_strides;
+  int depthwise_max_kernel_w;
+  int maxpool_max_kernel;
+  int avgpool_min_hw;
+  int fc_min_inputs_8, fc_min_inputs_4;
+} qe_board_npu;
+
+typedef struct qe_board {
+  char *path; /* the description file */
+  char *id, *name, *vendor, *mcu, *core;
+  bool fpu;
+  uint64_t clock_hz;
+  uint64_t flash_bytes, ram_bytes, flash_base;
+  qe_board_usb *usb;
+  size_t n_usb;
+  char **flash_methods;
+  size_t n_flash_methods;
+  char *mass_storage_label;
+  uint32_t stm32_pid, stm32_baud;
+  uint32_t esp_chip_magic, esp_app_offset, esp_baud;
+  char *qemu_machine;
+  uint64_t image_base;
+  char *runner_image; /* prebuilt runner file name, NULL when none */
+  uint32_t runner_baud;
+  char *counter;
+  int weight_bits[3];
+  size_t n_weight_bits;
+  int activation_bits[3];
+  size_t n_activation_bits;
+  /* recommended quantization */
+  char *q_granularity, *q_input_type, *q_output_type;
+  int q_weight_bits, q_activation_bits;
+  bool q_power_of_two;
+  /* constraints on every layer */
+  bool c_per_tensor_weights, c_per_tensor_activations, c_power_of_two_scales;
+  bool has_npu;
+  qe_board_npu npu;
+  double cycles_per_mac[QE_OPC_COUNT]; /* conv, depthwise, FC */
+  double cycles_per_element[QE_OPC_COUNT];
+  double npu_cycles_per_mac; /* 0 without NPU */
+  double cycles_per_layer;
+} qe_board;
+
+qe_status qe_board_load(const char *path, qe_board **out, qe_ctx *ctx);
+void qe_board_free(qe_board *board);
+bool qe_board_has_method(const qe_board *board, const char *method);
+
+typedef struct {
+  qe_board **boards; /* sorted by id */
+  size_t n;
+} qe_board_list;
+
+/* Every *.yaml of @dir. */
+qe_status qe_board_list_load(const char *dir, qe_board_list **out, qe_ctx *ctx);
+void qe_board_list_free(qe_board_list *list);
+const qe_board *qe_board_list_find(const qe_board_list *list, const char *id);
+
+/* ---- detection ---------------------------------------------------------- */
+
+typedef struct {
+  char *port;        /* /dev/ttyACM0 */
+  uint16_t vid, pid; /* 0 when not a USB port */
+  char *manufacturer, *product, *serial;
+  const char *probe;       /* "ST-LINK/V2-1", "CP210x USB-serial bridge", or NULL */
+  const qe_board **boards; /* boards whose description lists vid:pid */
+  size_t n_boards;
+} qe_detected_port;
+
+/* The serial ports present now (libserialport), with what is known of
+ * them. Free with qe_detected_free(). */
+qe_status qe_board_detect(const qe_board_list *list, qe_detected_port **out, size_t *n,
+                          qe_ctx *ctx);
+void qe_detected_free(qe_detected_port *ports, size_t n);
+/* The name of a known probe or bridge (ST-LINK, XDS110, CP210x...), or NULL. */
+const char *qe_usb_probe_name(uint16_t vid, uint16_t pid);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* QE_BOARD_H */
