@@ -47,6 +47,9 @@ int qz_usage_error(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
  * with *exit_code set. @param_string names positional arguments. */
 gboolean qz_parse_options(const char *cmd, const char *param_string, const char *summary,
                           const GOptionEntry *entries, int *argc, char ***argv, int *exit_code);
+/* Board descriptions and prebuilt runner images (qz-boards.c). */
+char *qz_boards_dir(void);
+char *qz_firmware_dir(void);
 /* For commands whose engine part has not landed yet. */
 int qz_not_built(const char *cmd, const char *what);
 
