@@ -207,6 +207,40 @@ with open(os.path.join(TMP, 'v.npz'), 'wb') as f:
 rc, out, err = qz_data(os.path.join(TMP, 'v.npz'))
 expect('tensors: corrupt .npz refused, exit 1', rc == 1, err)
 
+# ---- mutations: flipped bytes and cuts in every format, never a crash ----------------
+fz = os.path.join(TMP, 'fuzz')
+os.makedirs(os.path.join(fz, 'img', 'a'))
+os.makedirs(os.path.join(fz, 'wav', 'a'))
+seeds = {'png': png, 'wav': wav}
+bmp_path = os.path.join(TMP, 's.bmp')
+refs.write_bmp24(bmp_path, good[:9, :13])
+seeds['bmp'] = open(bmp_path, 'rb').read()
+if convert:
+    seeds['jpg'] = open(jp, 'rb').read()
+k = 0
+for ext, data in seeds.items():
+    for i in range(25):
+        b = bytearray(data)
+        for _ in range(int(rng.integers(1, 8))):
+            pos = int(rng.integers(0, len(b)))
+            b[pos] = int(rng.integers(0, 256))
+        if i % 3 == 0:
+            b = b[:int(rng.integers(1, len(b)))]
+        sub = 'wav' if ext == 'wav' else 'img'
+        with open(os.path.join(fz, sub, 'a', 'm%03d.%s' % (k, ext)), 'wb') as f:
+            f.write(bytes(b))
+        k += 1
+for sub, shape in (('img', ['--input-shape', '1,8,8,3']), ('wav', [])):
+    p = subprocess.run([QZ, 'data', os.path.join(fz, sub), '--json', '--quiet', '--no-split'] + shape,
+                       capture_output=True)
+    expect('mutated %s files: exit 0 or 1, never a crash' % sub, p.returncode in (0, 1),
+           'exit %d: %s' % (p.returncode, p.stderr[-300:]))
+    p = subprocess.run([TOOL, 'load', os.path.join(fz, sub), os.path.join(TMP, 'f.npz'), 'all',
+                        '2', 'validation_split=-1', 'input_shape=1,8,8,3' if sub == 'img' else
+                        'target_rate=16000'], capture_output=True)
+    expect('mutated %s files through the loader: no crash' % sub, p.returncode in (0, 1),
+           'exit %d: %s' % (p.returncode, p.stderr[-300:]))
+
 shutil.rmtree(TMP, ignore_errors=True)
 if failures:
     print('failed:', ', '.join(failures))
