@@ -1,5 +1,5 @@
-/* ops_resize.c - Resize (nearest, linear; every coordinate transformation
- * mode) and Upsample (float32).
+/* ops_resize.c - Resize (nearest, linear, cubic; every coordinate
+ * transformation mode) and Upsample (float32).
  *
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -18,6 +18,9 @@ typedef struct resize_params {
   int64_t out[QE_MAX_RANK];
   double roi_start[QE_MAX_RANK], roi_end[QE_MAX_RANK];
   bool linear;
+  bool cubic;
+  bool exclude_outside;
+  double cubic_a;
   bool known;
   int ctm;   /* 0 half_pixel 1 asymmetric 2 align_corners 3 pytorch_half_pixel
                 4 tf_half_pixel_for_nn 5 tf_crop_and_resize */
@@ -40,8 +43,12 @@ static qe_status resize_params_make(const qe_infer_args *a, resize_params *p)
     p->linear = false;
   else if (strcmp(mode, "linear") == 0 || strcmp(mode, "bilinear") == 0)
     p->linear = true;
+  else if (strcmp(mode, "cubic") == 0 && !is_upsample(n, a->opset))
+    p->linear = p->cubic = true;
   else
-    return UNSUP("mode '%s' (nearest and linear are supported)", mode);
+    return UNSUP("mode '%s' (nearest, linear and cubic are supported)", mode);
+  p->cubic_a = qe_node_float(n, "cubic_coeff_a", -0.75f);
+  p->exclude_outside = qe_node_int(n, "exclude_outside", 0) != 0;
   bool up = is_upsample(n, a->opset);
   if (up) {
     p->ctm = 1;
@@ -65,8 +72,6 @@ static qe_status resize_params_make(const qe_infer_args *a, resize_params *p)
         p->nmode = i;
     if (p->nmode < 0)
       return UNSUP("nearest_mode '%s'", nm);
-    if (qe_node_int(n, "exclude_outside", 0) != 0 && p->linear)
-      return UNSUP("exclude_outside");
   }
   if (x->rank < 0)
     return QE_OK;
@@ -233,85 +238,111 @@ static qe_status resize_exec(const qe_exec_args *a)
     return st;
   int r = X->rank;
   float extrap = qe_node_float(a->node, "extrapolation_value", 0.0f);
-  /* Per axis and output index: two source indices and a weight (or -1 when
-   * outside for tf_crop_and_resize). */
+  /* Per axis and output index: up to 4 source indices with weights (1 tap
+   * for nearest, 2 for linear, 4 for cubic), or outside (tf_crop_and_resize
+   * extrapolation). Source indices are clamped: edge padding, as ONNX. */
+  int taps = p.cubic ? 4 : (p.linear ? 2 : 1);
   int64_t tot = 0;
   for (int i = 0; i < r; i++)
     tot += Y->dims[i];
-  size_t bytes = (size_t)tot * (2 * sizeof(int64_t) + sizeof(double) + 1);
-  uint8_t *buf = qe_scratch_get(a, bytes);
+  size_t per = (size_t)taps * (sizeof(int64_t) + sizeof(double));
+  uint8_t *buf = qe_scratch_get(a, (size_t)tot * (per + 1));
   if (!buf)
     return QE_ERR_NOMEM;
-  int64_t *i0 = (int64_t *)buf, *i1 = i0 + tot;
-  double *w = (double *)(i1 + tot);
-  uint8_t *outside = (uint8_t *)(w + tot);
+  int64_t *ti = (int64_t *)buf;
+  double *tw = (double *)(ti + tot * taps);
+  uint8_t *outside = (uint8_t *)(tw + tot * taps);
   int64_t base[QE_MAX_RANK];
-  int64_t b = 0;
+  int64_t bsum = 0;
+  double A = p.cubic_a;
   for (int ax = 0; ax < r; ax++) {
-    base[ax] = b;
+    base[ax] = bsum;
     int64_t in = X->dims[ax], out = Y->dims[ax];
     for (int64_t o = 0; o < out; o++) {
       double xo = to_original(&p, ax, o, in, out);
-      int64_t k = b + o;
-      outside[k] = 0;
-      if (p.ctm == 5 && (xo < 0 || xo > (double)(in - 1)))
-        outside[k] = 1;
-      if (p.linear) {
+      int64_t k = bsum + o;
+      int64_t *idx = ti + k * taps;
+      double *w = tw + k * taps;
+      outside[k] = p.ctm == 5 && (xo < 0 || xo > (double)(in - 1));
+      if (p.cubic) {
+        double f = floor(xo), t = xo - f;
+        double c[4] = { ((A * (t + 1) - 5 * A) * (t + 1) + 8 * A) * (t + 1) - 4 * A,
+                        ((A + 2) * t - (A + 3)) * t * t + 1,
+                        ((A + 2) * (1 - t) - (A + 3)) * (1 - t) * (1 - t) + 1,
+                        ((A * (2 - t) - 5 * A) * (2 - t) + 8 * A) * (2 - t) - 4 * A };
+        double sum = 0;
+        for (int j = 0; j < 4; j++) {
+          int64_t s0 = (int64_t)f - 1 + j;
+          if (p.exclude_outside && (s0 < 0 || s0 >= in))
+            c[j] = 0;
+          sum += c[j];
+          idx[j] = s0 < 0 ? 0 : (s0 >= in ? in - 1 : s0);
+        }
+        for (int j = 0; j < 4; j++)
+          w[j] = p.exclude_outside && sum != 0 ? c[j] / sum : c[j];
+      } else if (p.linear) {
         double xc = xo < 0 ? 0 : (xo > (double)(in - 1) ? (double)(in - 1) : xo);
         int64_t f = (int64_t)floor(xc);
-        i0[k] = f;
-        i1[k] = f + 1 < in ? f + 1 : in - 1;
-        w[k] = xc - (double)f;
+        idx[0] = f;
+        idx[1] = f + 1 < in ? f + 1 : in - 1;
+        w[1] = xc - (double)f;
+        w[0] = 1.0 - w[1];
       } else {
-        int64_t idx = nearest_index(p.nmode, xo);
-        idx = idx < 0 ? 0 : (idx >= in ? in - 1 : idx);
-        i0[k] = i1[k] = idx;
-        w[k] = 0;
+        int64_t v = nearest_index(p.nmode, xo);
+        idx[0] = v < 0 ? 0 : (v >= in ? in - 1 : v);
+        w[0] = 1.0;
       }
     }
-    b += out;
+    bsum += out;
   }
-  int64_t xs[QE_MAX_RANK], s = 1;
+  int64_t xs[QE_MAX_RANK], st_ = 1;
   for (int i = r - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
+    xs[i] = st_;
+    st_ *= X->dims[i];
   }
+  /* Axes that interpolate; the others use their first tap (weight 1). */
+  int lin_axes[QE_MAX_RANK], nl = 0;
+  bool interp[QE_MAX_RANK] = { false };
+  if (taps > 1)
+    for (int i = 0; i < r; i++)
+      if (X->dims[i] != Y->dims[i] || p.scale[i] != 1.0 || p.ctm == 5) {
+        lin_axes[nl++] = i;
+        interp[i] = true;
+      }
+  if (nl > 6)
+    return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "interpolating %d axes at once", nl);
   int64_t total = qe_array_count(Y);
-  int64_t idx[QE_MAX_RANK] = { 0 };
+  int64_t oidx[QE_MAX_RANK] = { 0 };
   const float *x = X->data;
   float *y = Y->data;
-  /* Axes that actually interpolate (weight may be non-zero). */
-  int lin_axes[QE_MAX_RANK], nl = 0;
-  if (p.linear)
-    for (int i = 0; i < r; i++)
-      if (X->dims[i] != Y->dims[i] || p.scale[i] != 1.0 || p.ctm == 5)
-        lin_axes[nl++] = i;
+  int64_t combos = 1;
+  for (int j = 0; j < nl; j++)
+    combos *= taps;
   for (int64_t o = 0; o < total; o++) {
     bool out_of = false;
     int64_t off0 = 0;
     for (int i = 0; i < r; i++) {
-      int64_t k = base[i] + idx[i];
+      int64_t k = base[i] + oidx[i];
       out_of = out_of || outside[k];
-      off0 += i0[k] * xs[i];
+      if (!interp[i])
+        off0 += ti[k * taps] * xs[i];
     }
     if (out_of) {
       y[o] = extrap;
-    } else if (!p.linear || nl == 0) {
+    } else if (nl == 0) {
       y[o] = x[off0];
     } else {
       double acc = 0;
-      for (int c = 0; c < (1 << nl); c++) {
+      for (int64_t c = 0; c < combos; c++) {
         double wt = 1;
-        int64_t off = off0;
+        int64_t off = off0, rem = c;
         for (int j = 0; j < nl; j++) {
           int ax = lin_axes[j];
-          int64_t k = base[ax] + idx[ax];
-          if (c & (1 << j)) {
-            wt *= w[k];
-            off += (i1[k] - i0[k]) * xs[ax];
-          } else {
-            wt *= 1.0 - w[k];
-          }
+          int64_t k = base[ax] + oidx[ax];
+          int tap = (int)(rem % taps);
+          rem /= taps;
+          wt *= tw[k * taps + tap];
+          off += ti[k * taps + tap] * xs[ax];
         }
         if (wt != 0)
           acc += wt * x[off];
@@ -319,9 +350,9 @@ static qe_status resize_exec(const qe_exec_args *a)
       y[o] = (float)acc;
     }
     for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < Y->dims[i])
+      if (++oidx[i] < Y->dims[i])
         break;
-      idx[i] = 0;
+      oidx[i] = 0;
     }
   }
   return QE_OK;
