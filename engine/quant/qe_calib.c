@@ -383,7 +383,9 @@ static qe_status range_entropy(const qe_calib_obs *o, int nq, float *lo, float *
   double best = INFINITY;
   int best_i = stop;
   if (stop > nq) {
-    for (int i = nq; i <= stop; i++) {
+    /* at most ~512 candidate thresholds (each costs O(i)) */
+    const int step = (stop - nq) / 512 + 1;
+    for (int i = nq; i <= stop; i += step) {
       double kl = kl_at(h, n, i, nq, p, q);
       if (kl < best) {
         best = kl;

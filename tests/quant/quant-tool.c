@@ -107,7 +107,10 @@ static int dbg_obs(void *ud, const qe_qmodel *m, int op, int tensor, const void 
   }
   if (dump) {
     char path[4096], name[512];
-    snprintf(name, sizeof name, "%s", m->tensors[tensor].name);
+    snprintf(name, sizeof name, "%s", d->r->qdq->tensors[t].name);
+    size_t nl = strlen(name);
+    if (nl > 10 && strcmp(name + nl - 10, "_quantized") == 0)
+      name[nl - 10] = '\0';
     for (char *c = name; *c; c++)
       if (*c == '/')
         *c = '_';
@@ -142,6 +145,12 @@ static int debug_compare(const qe_quant_result *r, const qe_array *x, size_t n,
     char name[512];
     snprintf(name, sizeof name, "%s_quantized", r->qmodel->tensors[k].name);
     d.qdq_t[k] = qe_graph_find_tensor(r->qdq, name);
+    size_t nl = strlen(r->qmodel->tensors[k].name);
+    if (d.qdq_t[k] < 0 && nl > 5 && strcmp(r->qmodel->tensors[k].name + nl - 5, "_int8") == 0 &&
+        !strstr(r->qmodel->tensors[k].name, "_nhwc_int8")) {
+      snprintf(name, sizeof name, "%.*s_quantized", (int)(nl - 5), r->qmodel->tensors[k].name);
+      d.qdq_t[k] = qe_graph_find_tensor(r->qdq, name);
+    }
   }
   qe_qexec_set_observer(ex, dbg_obs, &d);
   qe_array *row = NULL;
