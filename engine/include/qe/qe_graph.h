@@ -165,6 +165,13 @@ extern "C" {
   X(GATHER_ELEMENTS, "GatherElements")        \
   X(TRILU, "Trilu")                           \
   X(CUM_SUM, "CumSum")                        \
+  X(TOP_K, "TopK")                            \
+  X(EYE_LIKE, "EyeLike")                      \
+  X(ONE_HOT, "OneHot")                        \
+  X(SCATTER_ELEMENTS, "ScatterElements")      \
+  X(SCATTER, "Scatter")                       \
+  X(GATHER_ND, "GatherND")                    \
+  X(SCATTER_ND, "ScatterND")                  \
   /* quantization */                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")

@@ -1,0 +1,395 @@
+/* ops_index.c - index-driven ops: TopK, EyeLike, OneHot, ScatterElements
+ * (and the older Scatter), GatherND, ScatterND. Type-generic where the op
+ * only moves elements.
+ *
+ * Copyright 2026 The Quantizer developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qe_graph_internal.h"
+
+#define ERR(...)   qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, __VA_ARGS__)
+#define UNSUP(...) qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, __VA_ARGS__)
+
+static bool numeric(qe_dtype t)
+{
+  return t == QE_DT_UNDEFINED || ((qe_dtype_is_float(t) || qe_dtype_is_int(t) || t == QE_DT_BOOL) &&
+                                  t != QE_DT_BF16 && t != QE_DT_I4);
+}
+
+static bool index_type(qe_dtype t)
+{
+  return t == QE_DT_UNDEFINED || t == QE_DT_I64 || t == QE_DT_I32;
+}
+
+/* ---- TopK ------------------------------------------------------------------ */
+
+typedef struct kv {
+  double v;
+  int64_t i;
+} kv;
+
+static int cmp_largest(const void *pa, const void *pb)
+{
+  const kv *a = pa, *b = pb;
+  if (a->v != b->v)
+    return a->v > b->v ? -1 : 1;
+  return a->i < b->i ? -1 : (a->i > b->i);
+}
+
+static int cmp_smallest(const void *pa, const void *pb)
+{
+  const kv *a = pa, *b = pb;
+  if (a->v != b->v)
+    return a->v < b->v ? -1 : 1;
+  return a->i < b->i ? -1 : (a->i > b->i);
+}
+
+static bool topk_k(const qe_node *n, int64_t opset, const qe_array *kin, int64_t *k)
+{
+  if (opset < 10) {
+    const qe_attr *at = qe_node_attr(n, "k");
+    if (!at)
+      return false;
+    *k = at->i;
+    return true;
+  }
+  if (!kin || qe_array_count(kin) != 1)
+    return false;
+  *k = qe_array_get_i64(kin, 0);
+  return true;
+}
+
+static qe_status topk_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (!numeric(x->dtype) || x->dtype == QE_DT_BOOL)
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  a->out[0].dtype = x->dtype;
+  if (a->n_out > 1)
+    a->out[1].dtype = QE_DT_I64;
+  if (x->rank < 0)
+    return QE_OK;
+  int ax;
+  if (!qe_norm_axis(qe_node_int(a->node, "axis", -1), x->rank, &ax))
+    return ERR("axis out of range");
+  int64_t k = -1;
+  if (topk_k(a->node, a->opset, a->n_in > 1 ? a->in[1].value : NULL, &k) &&
+      (k < 0 || (x->dims[ax] >= 0 && k > x->dims[ax])))
+    return ERR("k = %lld is not in [0, %lld]", (long long)k, (long long)x->dims[ax]);
+  int64_t d[QE_MAX_RANK];
+  memcpy(d, x->dims, sizeof d);
+  d[ax] = k;
+  for (int i = 0; i < a->n_out; i++)
+    qe_vinfo_set(&a->out[i], i == 0 ? x->dtype : QE_DT_I64, x->rank, d);
+  return QE_OK;
+}
+
+static qe_status topk_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  int ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", -1), X->rank, &ax);
+  int64_t k = a->out[0]->dims[ax];
+  bool largest = qe_node_int(a->node, "largest", 1) != 0;
+  int64_t outer = qe_dims_prod(X->dims, 0, ax), len = X->dims[ax];
+  int64_t inner = qe_dims_prod(X->dims, ax + 1, X->rank);
+  kv *buf = qe_scratch_get(a, (size_t)(len ? len : 1) * sizeof(kv));
+  if (!buf)
+    return QE_ERR_NOMEM;
+  qe_array *V = a->out[0], *I = a->n_out > 1 ? a->out[1] : NULL;
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t in = 0; in < inner; in++) {
+      for (int64_t i = 0; i < len; i++) {
+        buf[i].v = qe_array_get_f64(X, (size_t)((o * len + i) * inner + in));
+        buf[i].i = i;
+      }
+      qsort(buf, (size_t)len, sizeof(kv), largest ? cmp_largest : cmp_smallest);
+      for (int64_t j = 0; j < k; j++) {
+        size_t dst = (size_t)((o * k + j) * inner + in);
+        size_t src = (size_t)((o * len + buf[j].i) * inner + in);
+        size_t es = qe_dtype_size(X->dtype);
+        memcpy((char *)V->data + dst * es, (const char *)X->data + src * es, es);
+        if (I)
+          ((int64_t *)I->data)[dst] = buf[j].i;
+      }
+    }
+  return QE_OK;
+}
+
+/* ---- EyeLike, OneHot ----------------------------------------------------------- */
+
+static qe_status eyelike_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  qe_dtype dt = x->dtype;
+  const qe_attr *d = qe_node_attr(a->node, "dtype");
+  if (d)
+    dt = qe_dtype_from_onnx(d->i);
+  if (!numeric(dt) || dt == QE_DT_UNDEFINED)
+    return UNSUP("type %s", qe_dtype_name(dt));
+  if (x->rank >= 0 && x->rank != 2)
+    return ERR("input must be 2-D");
+  qe_vinfo_set(&a->out[0], dt, x->rank, x->dims);
+  return QE_OK;
+}
+
+static qe_status eyelike_exec(const qe_exec_args *a)
+{
+  qe_array *Y = a->out[0];
+  int64_t k = qe_node_int(a->node, "k", 0), R = Y->dims[0], C = Y->dims[1];
+  memset(Y->data, 0, qe_array_nbytes(Y));
+  for (int64_t i = 0; i < R; i++)
+    if (i + k >= 0 && i + k < C)
+      qe_array_set_f64(Y, (size_t)(i * C + i + k), 1.0);
+  return QE_OK;
+}
+
+static qe_status onehot_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *ind = &a->in[0], *depth = &a->in[1], *vals = &a->in[2];
+  if (!numeric(ind->dtype) || !numeric(vals->dtype))
+    return UNSUP("types %s / %s", qe_dtype_name(ind->dtype), qe_dtype_name(vals->dtype));
+  if (vals->rank >= 0 && qe_dims_prod(vals->dims, 0, vals->rank) != 2)
+    return ERR("values must hold [off, on]");
+  a->out[0].dtype = vals->dtype;
+  if (ind->rank < 0)
+    return QE_OK;
+  int r = ind->rank + 1;
+  if (r > QE_MAX_RANK)
+    return UNSUP("rank %d", r);
+  int ax;
+  if (!qe_norm_axis(qe_node_int(a->node, "axis", -1), r, &ax))
+    return ERR("axis out of range");
+  int64_t dp = -1;
+  if (depth->value) {
+    double dv = qe_array_get_f64(depth->value, 0);
+    if (!(dv >= 1) || dv > 1e9)
+      return ERR("depth %g", dv);
+    dp = (int64_t)dv;
+  }
+  int64_t d[QE_MAX_RANK];
+  for (int i = 0, k = 0; i < r; i++)
+    d[i] = i == ax ? dp : ind->dims[k++];
+  qe_vinfo_set(&a->out[0], vals->dtype, r, d);
+  return QE_OK;
+}
+
+static qe_status onehot_exec(const qe_exec_args *a)
+{
+  const qe_array *I = a->in[0], *V = a->in[2];
+  qe_array *Y = a->out[0];
+  int ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", -1), Y->rank, &ax);
+  int64_t depth = Y->dims[ax];
+  int64_t outer = qe_dims_prod(Y->dims, 0, ax), inner = qe_dims_prod(Y->dims, ax + 1, Y->rank);
+  size_t es = qe_dtype_size(Y->dtype);
+  for (int64_t o = 0; o < outer; o++)
+    for (int64_t d = 0; d < depth; d++)
+      for (int64_t in = 0; in < inner; in++) {
+        int64_t v = (int64_t)qe_array_get_f64(I, (size_t)(o * inner + in));
+        if (v < 0)
+          v += depth;
+        size_t dst = (size_t)((o * depth + d) * inner + in);
+        memcpy((char *)Y->data + dst * es, (const char *)V->data + (v == d ? es : 0), es);
+      }
+  return QE_OK;
+}
+
+/* ---- ScatterElements / Scatter ----------------------------------------------- */
+
+static qe_status scatter_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *ind = &a->in[1], *up = &a->in[2];
+  if (!numeric(x->dtype) || !index_type(ind->dtype))
+    return UNSUP("types %s / %s", qe_dtype_name(x->dtype), qe_dtype_name(ind->dtype));
+  if (up->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_UNDEFINED && up->dtype != x->dtype)
+    return ERR("updates type differs from data");
+  const char *red = qe_node_string(a->node, "reduction", "none");
+  if (strcmp(red, "none") && strcmp(red, "add") && strcmp(red, "mul"))
+    return UNSUP("reduction '%s'", red);
+  if (ind->rank >= 0 && up->rank >= 0 &&
+      (ind->rank != up->rank || memcmp(ind->dims, up->dims, sizeof(int64_t) * ind->rank)))
+    return ERR("indices and updates shapes differ");
+  if (x->rank >= 0 && ind->rank >= 0 && x->rank != ind->rank)
+    return ERR("data and indices ranks differ");
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, x->dims);
+  return QE_OK;
+}
+
+static void reduce_into(qe_array *Y, size_t dst, const qe_array *U, size_t src, int red)
+{
+  if (red == 0) {
+    size_t es = qe_dtype_size(Y->dtype);
+    memcpy((char *)Y->data + dst * es, (const char *)U->data + src * es, es);
+  } else if (qe_dtype_is_float(Y->dtype)) {
+    double v = qe_array_get_f64(Y, dst), u = qe_array_get_f64(U, src);
+    qe_array_set_f64(Y, dst, red == 1 ? v + u : v * u);
+  } else {
+    int64_t v = qe_array_get_i64(Y, dst), u = qe_array_get_i64(U, src);
+    qe_array_set_i64(Y, dst, red == 1 ? v + u : v * u);
+  }
+}
+
+static int reduction(const qe_node *n)
+{
+  const char *red = qe_node_string(n, "reduction", "none");
+  return strcmp(red, "add") == 0 ? 1 : strcmp(red, "mul") == 0 ? 2 : 0;
+}
+
+static qe_status scatter_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *I = a->in[1], *U = a->in[2];
+  qe_array *Y = a->out[0];
+  memcpy(Y->data, X->data, qe_array_nbytes(X));
+  int r = X->rank, ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", 0), r, &ax);
+  int red = reduction(a->node);
+  int64_t xs[QE_MAX_RANK], s = 1, idx[QE_MAX_RANK] = { 0 };
+  for (int i = r - 1; i >= 0; i--) {
+    xs[i] = s;
+    s *= X->dims[i];
+  }
+  int64_t total = qe_array_count(I);
+  for (int64_t e = 0; e < total; e++) {
+    int64_t v = qe_array_get_i64(I, (size_t)e);
+    if (v < 0)
+      v += X->dims[ax];
+    if (v < 0 || v >= X->dims[ax])
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index out of range");
+    int64_t off = 0;
+    for (int i = 0; i < r; i++) {
+      int64_t k = i == ax ? v : idx[i];
+      if (k >= X->dims[i])
+        return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "indices larger than the data");
+      off += k * xs[i];
+    }
+    reduce_into(Y, (size_t)off, U, (size_t)e, red);
+    for (int i = r - 1; i >= 0; i--) {
+      if (++idx[i] < I->dims[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return QE_OK;
+}
+
+/* ---- GatherND, ScatterND -------------------------------------------------------- */
+
+static qe_status gathernd_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *ind = &a->in[1];
+  if (!numeric(x->dtype) || (ind->dtype != QE_DT_UNDEFINED && ind->dtype != QE_DT_I64))
+    return UNSUP("types %s / %s", qe_dtype_name(x->dtype), qe_dtype_name(ind->dtype));
+  a->out[0].dtype = x->dtype;
+  if (x->rank < 0 || ind->rank < 0 || ind->dims[ind->rank - 1] < 0)
+    return QE_OK;
+  int64_t b = qe_node_int(a->node, "batch_dims", 0);
+  int64_t q = ind->dims[ind->rank - 1];
+  if (ind->rank < 1 || b < 0 || b >= ind->rank || b + q > x->rank)
+    return ERR("indices do not fit the data");
+  int r = ind->rank - 1 + x->rank - (int)(b + q);
+  if (r > QE_MAX_RANK)
+    return UNSUP("rank %d", r);
+  int64_t d[QE_MAX_RANK];
+  int k = 0;
+  for (int i = 0; i < ind->rank - 1; i++)
+    d[k++] = ind->dims[i];
+  for (int i = (int)(b + q); i < x->rank; i++)
+    d[k++] = x->dims[i];
+  qe_vinfo_set(&a->out[0], x->dtype, r, d);
+  return QE_OK;
+}
+
+/* Offset of the slice selected by index tuple @t (of @q values) for batch
+ * position @bpos; -1 when out of range. */
+static int64_t nd_offset(const qe_array *X, int64_t b, int64_t q, const int64_t *t, int64_t bpos)
+{
+  int64_t xs[QE_MAX_RANK], s = 1;
+  for (int i = X->rank - 1; i >= 0; i--) {
+    xs[i] = s;
+    s *= X->dims[i];
+  }
+  int64_t off = 0, rem = bpos;
+  for (int i = (int)b - 1; i >= 0; i--) {
+    off += (rem % X->dims[i]) * xs[i];
+    rem /= X->dims[i];
+  }
+  for (int64_t j = 0; j < q; j++) {
+    int64_t v = t[j], dim = X->dims[b + j];
+    if (v < 0)
+      v += dim;
+    if (v < 0 || v >= dim)
+      return -1;
+    off += v * xs[b + j];
+  }
+  return off;
+}
+
+static qe_status gathernd_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *I = a->in[1];
+  int64_t b = qe_node_int(a->node, "batch_dims", 0), q = I->dims[I->rank - 1];
+  int64_t n_t = qe_dims_prod(I->dims, 0, I->rank - 1);
+  int64_t per_batch = qe_dims_prod(I->dims, (int)b, I->rank - 1);
+  int64_t slice = qe_dims_prod(X->dims, (int)(b + q), X->rank);
+  size_t es = qe_dtype_size(X->dtype);
+  const int64_t *ix = I->data;
+  for (int64_t t = 0; t < n_t; t++) {
+    int64_t off = nd_offset(X, b, q, ix + t * q, per_batch ? t / per_batch : 0);
+    if (off < 0)
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index out of range");
+    memcpy((char *)a->out[0]->data + t * slice * (int64_t)es,
+           (const char *)X->data + off * (int64_t)es, (size_t)slice * es);
+  }
+  return QE_OK;
+}
+
+static qe_status scatternd_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *ind = &a->in[1];
+  if (!numeric(x->dtype) || (ind->dtype != QE_DT_UNDEFINED && ind->dtype != QE_DT_I64))
+    return UNSUP("types %s / %s", qe_dtype_name(x->dtype), qe_dtype_name(ind->dtype));
+  const char *red = qe_node_string(a->node, "reduction", "none");
+  if (strcmp(red, "none") && strcmp(red, "add") && strcmp(red, "mul"))
+    return UNSUP("reduction '%s'", red);
+  if (x->rank >= 0 && ind->rank >= 1 && ind->dims[ind->rank - 1] > x->rank)
+    return ERR("index tuples longer than the data's rank");
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, x->dims);
+  return QE_OK;
+}
+
+static qe_status scatternd_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *I = a->in[1], *U = a->in[2];
+  qe_array *Y = a->out[0];
+  memcpy(Y->data, X->data, qe_array_nbytes(X));
+  int64_t q = I->dims[I->rank - 1], n_t = qe_dims_prod(I->dims, 0, I->rank - 1);
+  int64_t slice = qe_dims_prod(X->dims, (int)q, X->rank);
+  if (qe_array_count(U) != n_t * slice)
+    return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "updates do not fit the indices");
+  int red = reduction(a->node);
+  const int64_t *ix = I->data;
+  for (int64_t t = 0; t < n_t; t++) {
+    int64_t off = nd_offset(X, 0, q, ix + t * q, 0);
+    if (off < 0)
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index out of range");
+    for (int64_t j = 0; j < slice; j++)
+      reduce_into(Y, (size_t)(off + j), U, (size_t)(t * slice + j), red);
+  }
+  return QE_OK;
+}
+
+const qe_op_def qe_ops_index[] = {
+  { QE_OP_TOP_K, topk_infer, topk_exec, NULL, 1, 2, 1, 2 },
+  { QE_OP_EYE_LIKE, eyelike_infer, eyelike_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_ONE_HOT, onehot_infer, onehot_exec, NULL, 3, 3, 1, 1 },
+  { QE_OP_SCATTER_ELEMENTS, scatter_infer, scatter_exec, NULL, 3, 3, 1, 1 },
+  { QE_OP_SCATTER, scatter_infer, scatter_exec, NULL, 3, 3, 1, 1 },
+  { QE_OP_GATHER_ND, gathernd_infer, gathernd_exec, NULL, 2, 2, 1, 1 },
+  { QE_OP_SCATTER_ND, scatternd_infer, scatternd_exec, NULL, 3, 3, 1, 1 },
+};
+const size_t qe_ops_index_count = QE_ARRAY_LEN(qe_ops_index);
