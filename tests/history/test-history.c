@@ -403,6 +403,9 @@ static void test_fingerprint(qe_ctx *ctx)
   char dir[2100], file[2200], a[64], b[64], c[64];
   snprintf(dir, sizeof dir, "%s/fp/data", workdir);
   CHECK(qe_mkdir_p(dir, ctx) == QE_OK);
+  /* Start clean: an earlier run of the test left its files here. */
+  snprintf(file, sizeof file, "%s/y.csv", dir);
+  unlink(file);
   snprintf(file, sizeof file, "%s/x.csv", dir);
   CHECK(qe_write_file_atomic(file, "1,2,3\n", 6, ctx) == QE_OK);
   OK(qe_history_fingerprint(dir, a, sizeof a, ctx));
