@@ -72,48 +72,71 @@ static qe_status pool_exec(const qe_exec_args *a)
   int64_t isp = in[0] * in[1] * in[2], osp = out[0] * out[1] * out[2];
   const float *x = X->data;
   float *y = a->out[0]->data;
+  /* Per axis and output index: the range of taps inside the input [lo,
+   * hi) and the number inside input + pads (count_include_pad). Computed
+   * once, so the window loops below have no bounds checks. */
+  int64_t tot = out[0] + out[1] + out[2];
+  int64_t *rng = qe_scratch_get(a, (size_t)tot * 3 * sizeof(int64_t));
+  if (!rng)
+    return QE_ERR_NOMEM;
+  int64_t base[3] = { 0, out[0], out[0] + out[1] };
+  for (int ax = 0; ax < 3; ax++)
+    for (int64_t o = 0; o < out[ax]; o++) {
+      int64_t *r = rng + (base[ax] + o) * 3, lo = -1, hi = 0, np = 0;
+      for (int64_t kk = 0; kk < k[ax]; kk++) {
+        int64_t i = o * s[ax] - pb[ax] + kk * d[ax];
+        if (i >= 0 && i < in[ax]) {
+          if (lo < 0)
+            lo = kk;
+          hi = kk + 1;
+        }
+        np += i >= -pb[ax] && i < in[ax] + pe[ax];
+      }
+      r[0] = lo < 0 ? 0 : lo;
+      r[1] = lo < 0 ? 0 : hi;
+      r[2] = np;
+    }
   for (int64_t nc = 0; nc < NC; nc++) {
     const float *xp = x + nc * isp;
     float *yp = y + nc * osp;
-    for (int64_t od = 0; od < out[0]; od++)
-      for (int64_t oh = 0; oh < out[1]; oh++)
+    for (int64_t od = 0; od < out[0]; od++) {
+      const int64_t *rd = rng + (base[0] + od) * 3;
+      for (int64_t oh = 0; oh < out[1]; oh++) {
+        const int64_t *rh = rng + (base[1] + oh) * 3;
         for (int64_t ow = 0; ow < out[2]; ow++) {
+          const int64_t *rw = rng + (base[2] + ow) * 3;
           float mx = -INFINITY;
+          bool nan = false;
           double sum = 0;
-          int64_t cnt = 0, cnt_pad = 0;
-          for (int64_t kd = 0; kd < k[0]; kd++) {
+          for (int64_t kd = rd[0]; kd < rd[1]; kd++) {
             int64_t id = od * s[0] - pb[0] + kd * d[0];
-            bool vd = id >= 0 && id < in[0];
-            bool pd = id >= -pb[0] && id < in[0] + pe[0];
-            for (int64_t kh = 0; kh < k[1]; kh++) {
+            for (int64_t kh = rh[0]; kh < rh[1]; kh++) {
               int64_t ih = oh * s[1] - pb[1] + kh * d[1];
-              bool vh = ih >= 0 && ih < in[1];
-              bool ph = ih >= -pb[1] && ih < in[1] + pe[1];
-              for (int64_t kw = 0; kw < k[2]; kw++) {
-                int64_t iw = ow * s[2] - pb[2] + kw * d[2];
-                bool vw = iw >= 0 && iw < in[2];
-                bool pw = iw >= -pb[2] && iw < in[2] + pe[2];
-                if (pd && ph && pw)
-                  cnt_pad++;
-                if (!(vd && vh && vw))
-                  continue;
-                float v = xp[(id * in[1] + ih) * in[2] + iw];
-                if (v > mx || isnan(v))
-                  mx = isnan(mx) ? mx : v;
-                sum += v;
-                cnt++;
+              const float *row = xp + (id * in[1] + ih) * in[2] + ow * s[2] - pb[2];
+              if (is_max) {
+                for (int64_t kw = rw[0]; kw < rw[1]; kw++) {
+                  float v = row[kw * d[2]];
+                  mx = v > mx ? v : mx;
+                  nan = nan || v != v;
+                }
+              } else {
+                for (int64_t kw = rw[0]; kw < rw[1]; kw++)
+                  sum += row[kw * d[2]];
               }
             }
           }
           float r;
-          if (is_max)
-            r = mx;
-          else {
-            int64_t div = include_pad ? cnt_pad : cnt;
+          if (is_max) {
+            r = nan ? NAN : mx;
+          } else {
+            int64_t div = include_pad ? rd[2] * rh[2] * rw[2]
+                                      : (rd[1] - rd[0]) * (rh[1] - rh[0]) * (rw[1] - rw[0]);
             r = div > 0 ? (float)(sum / (double)div) : 0.0f;
           }
           yp[(od * out[1] + oh) * out[2] + ow] = r;
         }
+      }
+    }
   }
   return QE_OK;
 }
