@@ -312,6 +312,8 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
       r->hist.std = 0;
     if (!r->hist_init)
       r->hist.min = r->hist.max = 0;
+    r->hist.bin_lo = r->hist_lo;
+    r->hist.bin_width = r->hist_width;
     /* duplicates: sort by hash */
     hash_entry *he = malloc(sizeof(hash_entry) * (n ? n : 1));
     size_t nh = 0;

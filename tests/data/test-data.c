@@ -337,6 +337,10 @@ static void test_loader(const char *dir, qe_ctx *ctx)
       for (int k = 0; k < QE_DIAG_BINS; k++)
         tot += h->bins[k];
       CHECK(tot == 900, "histogram holds every value");
+      CHECK(h->bin_lo <= h->min && h->max < h->bin_lo + QE_DIAG_BINS * h->bin_width &&
+                h->bin_width > 0,
+            "histogram bins cover [min, max]");
+      CHECK(fabs(h->mean - 150.75) < 1e-9, "mean %g", h->mean);
       CHECK(qe_data_report_class_count(r) == 3 && qe_data_report_class(r, 0)->count == 180 &&
                 fabs(qe_data_report_imbalance(r) - 6.0) < 1e-9,
             "class counts and imbalance");

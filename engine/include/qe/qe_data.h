@@ -501,8 +501,11 @@ typedef struct qe_diag_class {
 
 #define QE_DIAG_BINS 64
 typedef struct qe_diag_histogram {
-  double min, max, mean, std;  /* over every preprocessed value seen */
-  uint64_t bins[QE_DIAG_BINS]; /* equal-width bins over [min, max] */
+  double min, max, mean, std; /* over every preprocessed value seen (std: population) */
+  /* QE_DIAG_BINS equal bins over [bin_lo, bin_lo + QE_DIAG_BINS * bin_width): a range
+   * holding every finite value (it doubles exactly, merging bins, as values arrive) */
+  double bin_lo, bin_width;
+  uint64_t bins[QE_DIAG_BINS];
   uint64_t count;
   uint64_t non_finite;
 } qe_diag_histogram;
