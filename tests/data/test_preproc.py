@@ -270,6 +270,31 @@ for td, ds_, norm in [(True, False, False), (False, False, True), (True, True, T
           (td, ds_, norm, ' (relative)' if scale_ > 1 else ''),
           float(np.max(np.abs(z['x'] - ref))) / scale_ if lab_ok else 1.0, 1e-5)
 
+# class folders of one-sample CSV files (time-major: one column per channel, a header)
+sroot = os.path.join(TMP, 'series_dir')
+mats = {}
+for cls in ('idle', 'fault'):
+    os.makedirs(os.path.join(sroot, cls))
+    for i in range(3):
+        m = rng.standard_normal((64, 2)) * 3
+        p = os.path.join(sroot, cls, 's%d.csv' % i)
+        with open(p, 'w') as f:
+            f.write('ch0,ch1\n')
+            for r in m:
+                f.write('%.9g,%.9g\n' % tuple(r))
+        mats[p] = np.array([[float('%.9g' % v) for v in r] for r in m])
+out = os.path.join(TMP, 'sdir.npz')
+run('load', sroot, out, 'all', 2, 'input_shape=2,32,1', 'normalization=per_sample',
+    'validation_split=-1')
+z = np.load(out)
+err = 0.0
+for k, p in enumerate(sorted(mats)):  # fault/... then idle/...
+    x = mats[p].T[:, :32]  # channel-major, first seq_len values
+    ref = (x - x.mean(axis=1, keepdims=True)) / (x.std(axis=1, keepdims=True) + 1e-8)
+    err = max(err, float(np.max(np.abs(z['x'][k][..., 0] - ref))))
+check('series class folders of CSVs, per-sample z-score', err if list(z['y']) == [0, 0, 0, 1, 1, 1]
+      else 1.0, 1e-5)
+
 # ---- audio end to end: WAV folders -> patches ---------------------------------------------------
 if espeak and sox:
     aroot = os.path.join(TMP, 'audio')
