@@ -63,6 +63,7 @@ struct qe_dataset {
   pthread_mutex_t lock; /* skipped list and cache */
   char **skip_path, **skip_reason;
   size_t n_skip, cap_skip;
+  size_t n_filtered; /* ESC-50 rows of categories outside class_names (model zoo: dropped) */
 
   /* the model input of one item */
   int item_rank;

@@ -1483,11 +1483,16 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
             s->chan_labels[c] = (int32_t)k;
       }
     }
-    if (bad) {
+    if (bad && s->label_name && ds->kind == QE_DATA_AUDIO && s->row && o->n_class_names) {
+      /* ESC-50 lists every category: the model zoo keeps only class_names */
+      ds->n_filtered++;
+    } else if (bad) {
       if (s->row)
         qe_ds_skip(ds, s->path, "line %zu: %s", s->row, why);
       else
         qe_ds_skip(ds, s->path, "%s", why);
+    }
+    if (bad) {
       free(s->path);
       free(s->display);
       free(s->label_name);

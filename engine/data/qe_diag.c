@@ -425,6 +425,10 @@ qe_status qe_data_diagnose(qe_dataset *ds, const qe_diag_options *opt, qe_data_r
   if (r->n_dups > r->n_leaks)
     add_msg(r, QE_DIAG_INFO, "duplicates", "%zu pairs of samples have identical content.",
             r->n_dups - r->n_leaks);
+  if (ds->n_filtered)
+    add_msg(r, QE_DIAG_INFO, "filtered",
+            "%zu rows of the CSV belong to categories not in class_names and are left out.",
+            ds->n_filtered);
   size_t nskip = qe_dataset_skipped_count(ds);
   if (nskip)
     add_msg(r, QE_DIAG_WARNING, "skipped", "%zu files or rows could not be used (see the list).",
