@@ -100,6 +100,8 @@ extern const qe_op_def qe_ops_quant[];
 extern const size_t qe_ops_quant_count;
 extern const qe_op_def qe_ops_index[];
 extern const size_t qe_ops_index_count;
+extern const qe_op_def qe_ops_rnn[];
+extern const size_t qe_ops_rnn_count;
 
 /* Run inference of one node (checks input/output counts, then the op's
  * function); the message names the node. */

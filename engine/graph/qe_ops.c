@@ -19,7 +19,7 @@ static const struct {
   { qe_ops_norm, &qe_ops_norm_count },     { qe_ops_pool, &qe_ops_pool_count },
   { qe_ops_reduce, &qe_ops_reduce_count }, { qe_ops_shape, &qe_ops_shape_count },
   { qe_ops_resize, &qe_ops_resize_count }, { qe_ops_quant, &qe_ops_quant_count },
-  { qe_ops_index, &qe_ops_index_count },
+  { qe_ops_index, &qe_ops_index_count },   { qe_ops_rnn, &qe_ops_rnn_count },
 };
 
 const qe_op_def *qe_op_get(qe_op op)

@@ -172,6 +172,10 @@ extern "C" {
   X(SCATTER, "Scatter")                       \
   X(GATHER_ND, "GatherND")                    \
   X(SCATTER_ND, "ScatterND")                  \
+  /* recurrent */                             \
+  X(RNN, "RNN")                               \
+  X(GRU, "GRU")                               \
+  X(LSTM, "LSTM")                             \
   /* quantization */                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
