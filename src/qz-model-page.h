@@ -17,5 +17,7 @@ G_DECLARE_FINAL_TYPE(QzModelPage, qz_model_page, QZ, MODEL_PAGE, AdwBin)
 GtkWidget *qz_model_page_new(void);
 QzProject *qz_model_page_get_project(QzModelPage *self);
 void qz_model_page_set_project(QzModelPage *self, QzProject *project);
+/* Whether the model file is being read now. */
+gboolean qz_model_page_get_busy(QzModelPage *self);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "qz-model-info.h"
 #include "qz-project.h"
 
 struct _QzProject {
@@ -22,6 +23,8 @@ struct _QzProject {
   GFile *model_file;
   GFile *data_file;
   GFile *example_dir;
+  QzModelInfo *model_info;
+  char *model_error;
   char *title;
 };
 
@@ -31,6 +34,8 @@ enum {
   PROP_0,
   PROP_TITLE,
   PROP_MODEL_FILE,
+  PROP_MODEL_INFO,
+  PROP_MODEL_ERROR,
   PROP_DATA_FILE,
   PROP_EXAMPLE_DIR,
   PROP_IS_EXAMPLE,
@@ -77,6 +82,8 @@ static void qz_project_finalize(GObject *object)
   QzProject *self = QZ_PROJECT(object);
 
   g_clear_pointer(&self->title, g_free);
+  g_clear_pointer(&self->model_info, qz_model_info_unref);
+  g_clear_pointer(&self->model_error, g_free);
 
   G_OBJECT_CLASS(qz_project_parent_class)->finalize(object);
 }
@@ -92,6 +99,12 @@ static void qz_project_get_property(GObject *object, guint prop_id, GValue *valu
     break;
   case PROP_MODEL_FILE:
     g_value_set_object(value, self->model_file);
+    break;
+  case PROP_MODEL_INFO:
+    g_value_set_boxed(value, self->model_info);
+    break;
+  case PROP_MODEL_ERROR:
+    g_value_set_string(value, self->model_error);
     break;
   case PROP_DATA_FILE:
     g_value_set_object(value, self->data_file);
@@ -115,6 +128,12 @@ static void qz_project_set_property(GObject *object, guint prop_id, const GValue
   switch (prop_id) {
   case PROP_MODEL_FILE:
     qz_project_set_model_file(self, g_value_get_object(value));
+    break;
+  case PROP_MODEL_INFO:
+    qz_project_set_model_info(self, g_value_get_boxed(value));
+    break;
+  case PROP_MODEL_ERROR:
+    qz_project_set_model_error(self, g_value_get_string(value));
     break;
   case PROP_DATA_FILE:
     qz_project_set_data_file(self, g_value_get_object(value));
@@ -140,6 +159,12 @@ static void qz_project_class_init(QzProjectClass *klass)
       g_param_spec_string("title", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODEL_FILE] =
       g_param_spec_object("model-file", NULL, NULL, G_TYPE_FILE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_INFO] =
+      g_param_spec_boxed("model-info", NULL, NULL, QZ_TYPE_MODEL_INFO,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODEL_ERROR] =
+      g_param_spec_string("model-error", NULL, NULL, NULL,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_DATA_FILE] =
       g_param_spec_object("data-file", NULL, NULL, G_TYPE_FILE,
@@ -191,9 +216,50 @@ void qz_project_set_model_file(QzProject *self, GFile *file)
 
   if (same_file(self->model_file, file))
     return;
+  g_object_freeze_notify(G_OBJECT(self));
   g_set_object(&self->model_file, file);
+  /* What was read from the old file does not hold for the new one. */
+  qz_project_set_model_info(self, NULL);
+  qz_project_set_model_error(self, NULL);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_FILE]);
   qz_project_update_title(self);
+  g_object_thaw_notify(G_OBJECT(self));
+}
+
+QzModelInfo *qz_project_get_model_info(QzProject *self)
+{
+  g_return_val_if_fail(QZ_IS_PROJECT(self), NULL);
+  return self->model_info;
+}
+
+void qz_project_set_model_info(QzProject *self, QzModelInfo *info)
+{
+  g_return_if_fail(QZ_IS_PROJECT(self));
+
+  if (self->model_info == info)
+    return;
+  if (info != NULL)
+    qz_model_info_ref(info);
+  g_clear_pointer(&self->model_info, qz_model_info_unref);
+  self->model_info = info;
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_INFO]);
+}
+
+const char *qz_project_get_model_error(QzProject *self)
+{
+  g_return_val_if_fail(QZ_IS_PROJECT(self), NULL);
+  return self->model_error;
+}
+
+void qz_project_set_model_error(QzProject *self, const char *error)
+{
+  g_return_if_fail(QZ_IS_PROJECT(self));
+
+  if (g_strcmp0(self->model_error, error) == 0)
+    return;
+  g_free(self->model_error);
+  self->model_error = g_strdup(error);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_ERROR]);
 }
 
 GFile *qz_project_get_data_file(QzProject *self)

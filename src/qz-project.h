@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "qz-model-info.h"
+
 G_BEGIN_DECLS
 
 #define QZ_TYPE_PROJECT (qz_project_get_type())
@@ -20,6 +22,13 @@ const char *qz_project_get_title(QzProject *self);
 
 GFile *qz_project_get_model_file(QzProject *self);
 void qz_project_set_model_file(QzProject *self, GFile *file);
+
+/* The summary read from the model file, once the Model page read it; and
+ * the reason it could not be read, if so. */
+QzModelInfo *qz_project_get_model_info(QzProject *self);
+void qz_project_set_model_info(QzProject *self, QzModelInfo *info);
+const char *qz_project_get_model_error(QzProject *self);
+void qz_project_set_model_error(QzProject *self, const char *error);
 
 GFile *qz_project_get_data_file(QzProject *self);
 void qz_project_set_data_file(QzProject *self, GFile *file);

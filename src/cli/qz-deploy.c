@@ -1,17 +1,519 @@
-/* qz-deploy.c - `qz deploy`.
+/* qz-deploy.c - `qz deploy`: pre-flight check, flash, on-target validation.
  *
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ *   qz deploy MODEL --board ID --check       will it fit and run? (no board needed)
+ *   qz deploy --selftest --board ID          flash the prebuilt runner with its
+ *                                            built-in self-test model and validate
+ *   qz deploy ... --port DEV                 the board's serial port
+ *   qz deploy ... --validate N               N samples compared with the host
+ *
+ * Emulated boards (qemu-*) run in qemu-system-arm when no --port is given;
+ * with --port they are reached like real hardware (the tests put an STM32
+ * bootloader emulator behind a fake ST-LINK there).
  */
 #include "config.h"
 
+#include <gio/gio.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model_slot.h"
+#include "qe/qe.h"
+#include "qe/qe_board.h"
+#include "qe/qe_board_flash.h"
+#include "qe/qe_board_link.h"
+#include "qe/qe_fileutil.h"
+#include "qe/qe_json.h"
+#include "qe/qe_qmodel.h"
+#include "qe/qe_tflite.h"
 #include "qz-cli.h"
+
+typedef struct {
+  qe_qmodel *model;
+  qe_qexec *exec;
+} HostModel;
+
+/* The host reference of the self-test model: the same source as the
+ * runner's (targets/runner/selftest_model.c) on the engine's kernels. */
+static qe_status host_selftest(void *user, const void *in, size_t in_len, void *out, size_t out_len,
+                               qe_ctx *ctx)
+{
+  const qr_model_info *mi = qr_model_get_info();
+  if (in_len != mi->input_bytes || out_len != mi->output_bytes)
+    return qe_error(ctx, QE_ERR_SHAPE, "the board's self-test model differs from this qz's");
+  memcpy(qr_model_input(), in, in_len);
+  if (qr_model_run() != 0)
+    return qe_error(ctx, QE_ERR_INTERNAL, "the host self-test model failed");
+  memcpy(out, qr_model_output(), out_len);
+  return QE_OK;
+}
+
+static qe_status host_qmodel(void *user, const void *in, size_t in_len, void *out, size_t out_len,
+                             qe_ctx *ctx)
+{
+  HostModel *h = user;
+  memcpy(qe_qexec_input(h->exec, 0), in, in_len);
+  qe_status st = qe_qexec_run(h->exec, ctx);
+  if (st == QE_OK)
+    memcpy(out, qe_qexec_output(h->exec, 0), out_len);
+  return st;
+}
+
+/* ---- QEMU ------------------------------------------------------------- */
+
+typedef struct {
+  GSubprocess *proc;
+  char *pty;
+} Qemu;
+
+static gboolean qemu_start(Qemu *q, const qe_board *b, const char *image, GError **error)
+{
+  g_autofree char *kernel = g_strdup(image);
+  q->proc =
+      g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_MERGE |
+                           G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                       error, "qemu-system-arm", "-M", b->qemu_machine, "-nographic", "-monitor",
+                       "none", "-icount", "shift=0,align=off,sleep=off", "-chardev", "pty,id=uart0",
+                       "-serial", "chardev:uart0", "-kernel", kernel, NULL);
+  if (!q->proc)
+    return FALSE;
+  GInputStream *out = g_subprocess_get_stdout_pipe(q->proc);
+  g_autoptr(GDataInputStream) lines = g_data_input_stream_new(out);
+  for (int i = 0; i < 20 && !q->pty; i++) {
+    g_autofree char *line = g_data_input_stream_read_line(lines, NULL, NULL, error);
+    if (!line)
+      break;
+    const char *p = strstr(line, "redirected to /dev/pts/");
+    if (p) {
+      p += strlen("redirected to ");
+      size_t n = strcspn(p, " \t");
+      q->pty = g_strndup(p, n);
+    }
+  }
+  if (!q->pty) {
+    if (error && !*error)
+      g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                  "qemu-system-arm did not start the %s machine", b->qemu_machine);
+    g_subprocess_force_exit(q->proc);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static void qemu_stop(Qemu *q)
+{
+  if (q->proc) {
+    g_subprocess_force_exit(q->proc);
+    g_subprocess_wait(q->proc, NULL, NULL);
+    g_clear_object(&q->proc);
+  }
+  g_clear_pointer(&q->pty, g_free);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void print_check(const qe_board *b, const qe_board_check_result *r)
+{
+  printf("Pre-flight check for %s:\n", b->name);
+  printf("  flash  %7.1f KiB of %7.1f KiB  (weights %.1f KiB + runner %u KiB)%s\n",
+         r->flash_needed / 1024.0, r->flash_available / 1024.0, r->weights_bytes / 1024.0,
+         QE_RUNNER_FLASH_BYTES / 1024, r->flash_needed > r->flash_available ? "  TOO BIG" : "");
+  printf("  RAM    %7.1f KiB of %7.1f KiB  (activations %.1f KiB + runner %u KiB)%s\n",
+         r->ram_needed / 1024.0, r->ram_available / 1024.0, r->arena_bytes / 1024.0,
+         QE_RUNNER_RAM_BYTES / 1024, r->ram_needed > r->ram_available ? "  TOO BIG" : "");
+  printf("  %zu layers, %.2f M multiply-accumulates, estimated %.2f ms at %.0f MHz\n", r->n_layers,
+         r->macs / 1e6, r->est_ms, b->clock_hz / 1e6);
+  if (b->has_npu)
+    printf("  %zu of %zu layers on the %s\n", r->npu_layers, r->n_layers,
+           b->npu.name ? b->npu.name : "NPU");
+  for (size_t i = 0; i < r->n_issues; i++) {
+    const qe_check_issue *is = &r->issues[i];
+    printf("  %s %s (%s): %s\n", is->severity == QE_CHECK_ERROR ? "ERROR" : "note ", is->op_name,
+           is->op_type, is->message);
+  }
+  printf("  %s\n", r->deployable ? "The model can be deployed to this board."
+                                 : "The model cannot be deployed to this board as it is.");
+}
+
+static void json_check(qe_json *j, const qe_board_check_result *r)
+{
+  qe_json_key(j, "check");
+  qe_json_begin_object(j);
+  qe_json_kv_bool(j, "deployable", r->deployable);
+  qe_json_kv_int(j, "weights_bytes", (int64_t)r->weights_bytes);
+  qe_json_kv_int(j, "flash_needed", (int64_t)r->flash_needed);
+  qe_json_kv_int(j, "flash_available", (int64_t)r->flash_available);
+  qe_json_kv_int(j, "arena_bytes", (int64_t)r->arena_bytes);
+  qe_json_kv_int(j, "ram_needed", (int64_t)r->ram_needed);
+  qe_json_kv_int(j, "ram_available", (int64_t)r->ram_available);
+  qe_json_kv_int(j, "macs", (int64_t)r->macs);
+  qe_json_kv_number(j, "estimated_ms", r->est_ms);
+  qe_json_kv_int(j, "layers", (int64_t)r->n_layers);
+  qe_json_kv_int(j, "npu_layers", (int64_t)r->npu_layers);
+  qe_json_key(j, "issues");
+  qe_json_begin_array(j);
+  for (size_t i = 0; i < r->n_issues; i++) {
+    qe_json_begin_object(j);
+    qe_json_kv_string(j, "severity",
+                      r->issues[i].severity == QE_CHECK_ERROR ? "error" : "npu-fallback");
+    qe_json_kv_int(j, "op", r->issues[i].op);
+    qe_json_kv_string(j, "layer", r->issues[i].op_name);
+    qe_json_kv_string(j, "op_type", r->issues[i].op_type);
+    qe_json_kv_string(j, "message", r->issues[i].message);
+    qe_json_end_object(j);
+  }
+  qe_json_end_array(j);
+  qe_json_end_object(j);
+}
+
+/* ---- the command -------------------------------------------------------- */
+
+typedef struct {
+  char *board_id, *port, *method, *image;
+  int validate, iterations;
+  gboolean check, selftest, json, quiet;
+} Opts;
+
+static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j, QzProgress *prog)
+{
+  g_autofree char *dir = qz_boards_dir();
+  qe_board_list *list = NULL;
+  qe_qmodel *model = NULL;
+  qe_board_check_result chk = { 0 };
+  qe_link *link = NULL;
+  Qemu qemu = { 0 };
+  uint8_t *image = NULL, *inputs = NULL;
+  size_t image_len = 0;
+  HostModel host = { 0 };
+  int rc = QZ_EXIT_ERROR;
+
+  if (qe_board_list_load(dir, &list, ctx) != QE_OK) {
+    rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+    goto out;
+  }
+  const qe_board *b = qe_board_list_find(list, o->board_id);
+  if (!b) {
+    GString *ids = g_string_new(NULL);
+    for (size_t i = 0; i < list->n; i++)
+      g_string_append_printf(ids, "%s%s", i ? ", " : "", list->boards[i]->id);
+    rc = qz_fail("deploy", "unknown board '%s' (known: %s)", o->board_id, ids->str);
+    g_string_free(ids, TRUE);
+    goto out;
+  }
+  if (j) {
+    qe_json_kv_string(j, "board", b->id);
+  }
+
+  /* 1. Pre-flight check of the model. */
+  if (model_path) {
+    if (qe_tflite_load(model_path, &model, ctx) != QE_OK ||
+        qe_board_check(b, model, &chk, ctx) != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    if (j)
+      json_check(j, &chk);
+    else if (!o->quiet)
+      print_check(b, &chk);
+    if (o->check) {
+      rc = chk.deployable ? QZ_EXIT_OK : QZ_EXIT_ERROR;
+      if (!chk.deployable && !j)
+        fprintf(stderr, "qz deploy: %s: the model does not fit or breaks a constraint of %s\n",
+                model_path, b->id);
+      goto out;
+    }
+    if (!chk.deployable) {
+      rc = qz_fail("deploy", "%s: not deployable to %s (see the check above)", model_path, b->id);
+      goto out;
+    }
+    if (!o->image) {
+      rc = qz_fail("deploy",
+                   "building a runner image for %s needs the C code generator, which this "
+                   "version of Quantizer does not have yet; use --check, or --selftest to check "
+                   "the board",
+                   model_path);
+      goto out;
+    }
+  }
+
+  /* 2. The image. */
+  g_autofree char *image_path = NULL;
+  if (o->image) {
+    image_path = g_strdup(o->image);
+  } else {
+    if (!b->runner_image) {
+      rc = qz_fail("deploy",
+                   "there is no prebuilt runner for %s yet (prebuilt: the qemu-* boards); pass "
+                   "--image",
+                   b->id);
+      goto out;
+    }
+    g_autofree char *fw = qz_firmware_dir();
+    image_path = g_build_filename(fw, b->runner_image, NULL);
+  }
+  if (qe_read_file(image_path, &image, &image_len, ctx) != QE_OK) {
+    rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+    goto out;
+  }
+
+  /* 3. Flash (or boot in QEMU). */
+  const char *method = o->method;
+  if (!method)
+    method = (!o->port && qe_board_has_method(b, "qemu"))      ? "qemu"
+             : qe_board_has_method(b, "stm32-uart") && o->port ? "stm32-uart"
+             : qe_board_has_method(b, "esp-rom") && o->port    ? "esp-rom"
+                                                               : b->flash_methods[0];
+  if (!qe_board_has_method(b, method)) {
+    rc = qz_fail("deploy", "%s cannot be flashed with '%s'", b->id, method);
+    goto out;
+  }
+  if (j)
+    qe_json_kv_string(j, "method", method);
+  const char *runner_port = o->port;
+  if (strcmp(method, "qemu") == 0) {
+    g_autoptr(GError) err = NULL;
+    if (!qemu_start(&qemu, b, image_path, &err)) {
+      rc = qz_fail("deploy", "cannot start the emulator: %s", err->message);
+      goto out;
+    }
+    runner_port = qemu.pty;
+    if (!o->quiet && !j)
+      printf("Started %s in qemu-system-arm (-M %s) with its UART on %s.\n", b->name,
+             b->qemu_machine, qemu.pty);
+  } else if (strcmp(method, "stm32-uart") == 0 || strcmp(method, "esp-rom") == 0) {
+    if (!o->port) {
+      rc = qz_usage_error("deploy", "--method %s needs --port", method);
+      goto out;
+    }
+    bool stm = strcmp(method, "stm32-uart") == 0;
+    qe_port_config cfg = { stm ? (b->stm32_baud ? b->stm32_baud : 115200)
+                               : (b->esp_baud ? b->esp_baud : 115200),
+                           stm ? QE_PARITY_EVEN : QE_PARITY_NONE };
+    qe_port *port = NULL;
+    qe_flash_report rep;
+    qe_status st = qe_port_open(o->port, &cfg, &port, ctx);
+    if (st == QE_OK && stm) {
+      qe_stm32_options so = { 0 };
+      so.address = (uint32_t)(b->flash_base ? b->flash_base : 0x08000000u);
+      so.expect_pid = (uint16_t)b->stm32_pid;
+      so.flash_bytes = (uint32_t)b->flash_bytes;
+      so.go = true;
+      st = qe_stm32_flash(port, &so, image, image_len, &rep, ctx);
+    } else if (st == QE_OK) {
+      qe_esp_options eo = { 0 };
+      eo.offset = b->esp_app_offset ? b->esp_app_offset : 0x10000;
+      eo.flash_bytes = (uint32_t)b->flash_bytes;
+      eo.reset = qe_port_is_virtual(port) ? QE_ESP_RESET_NONE : QE_ESP_RESET_CLASSIC;
+      eo.run = true;
+      st = qe_esp_flash(port, &eo, image, image_len, &rep, ctx);
+    }
+    qe_port_close(port);
+    qz_progress_done(prog);
+    if (st != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    if (j) {
+      qe_json_key(j, "flash");
+      qe_json_begin_object(j);
+      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
+      qe_json_kv_number(j, "seconds", rep.seconds);
+      qe_json_kv_int(j, "retries", rep.retries);
+      qe_json_kv_bool(j, "verified", true);
+      qe_json_kv_string(j, "detail", rep.detail);
+      qe_json_end_object(j);
+    } else if (!o->quiet) {
+      printf("Flashed %zu bytes in %.1f s (%.1f KiB/s) and verified them by %s (%s%s).\n",
+             rep.bytes, rep.seconds, rep.seconds > 0 ? rep.bytes / 1024.0 / rep.seconds : 0.0,
+             stm ? "reading them back" : "the chip's MD5", rep.detail,
+             rep.retries ? ", with retries" : "");
+    }
+  } else {
+    rc = qz_fail("deploy",
+                 "flashing %s with '%s' is not available from qz yet (methods here: qemu, "
+                 "stm32-uart, esp-rom)",
+                 b->id, method);
+    goto out;
+  }
+
+  /* 4. On-target validation. */
+  if (o->validate <= 0) {
+    rc = QZ_EXIT_OK;
+    goto out;
+  }
+  qe_port *port = NULL;
+  qe_port_config rcfg = { b->runner_baud, QE_PARITY_NONE };
+  if (qe_port_open(runner_port, &rcfg, &port, ctx) != QE_OK) {
+    rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+    goto out;
+  }
+  link = qe_link_new(port);
+  qe_runner_info info;
+  if (qe_link_hello(link, 15000, &info, ctx) != QE_OK) {
+    rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+    goto out;
+  }
+  qe_host_run_fn fn = host_selftest;
+  void *user = NULL;
+  if (model_path) {
+    if (qe_qexec_new(model, &host.exec, ctx) != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    host.model = model;
+    fn = host_qmodel;
+    user = &host;
+  } else {
+    qr_model_init();
+    if (info.model_id != qr_model_id()) {
+      rc = qz_fail("deploy",
+                   "%s: the board runs model %08x ('%s'), not this qz's self-test model %08x",
+                   runner_port, info.model_id, info.model_name, qr_model_id());
+      goto out;
+    }
+  }
+  size_t n = (size_t)o->validate;
+  inputs = g_malloc((gsize)n * info.input_bytes + 1);
+  guint32 seed = 0x51A7u;
+  for (size_t i = 0; i < n * info.input_bytes; i++) {
+    seed = seed * 1103515245u + 12345u;
+    inputs[i] = (uint8_t)(seed >> 16);
+  }
+  qe_validation v;
+  if (qe_link_validate(link, &info, inputs, n, (uint32_t)o->iterations, fn, user, &v, ctx) !=
+      QE_OK) {
+    qz_progress_done(prog);
+    rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+    goto out;
+  }
+  qz_progress_done(prog);
+  const char *unit = info.counter == QE_COUNTER_SYSTICK ? "SysTick ticks" : "cycles";
+  if (j) {
+    qe_json_key(j, "runner");
+    qe_json_begin_object(j);
+    qe_json_kv_string(j, "board", info.board_id);
+    qe_json_kv_string(j, "firmware", info.firmware_version);
+    qe_json_kv_string(j, "model", info.model_name);
+    qe_json_kv_int(j, "clock_hz", info.clock_hz);
+    qe_json_kv_int(j, "free_ram", info.free_ram);
+    qe_json_kv_int(j, "arena_bytes", info.arena_bytes);
+    qe_json_end_object(j);
+    qe_json_key(j, "validation");
+    qe_json_begin_object(j);
+    qe_json_kv_int(j, "samples", (int64_t)v.samples);
+    qe_json_kv_int(j, "mismatched_samples", (int64_t)v.mismatched_samples);
+    qe_json_kv_bool(j, "bit_identical", v.mismatched_samples == 0);
+    qe_json_kv_string(j, "counter", unit);
+    qe_json_kv_int(j, "ticks_min", (int64_t)v.ticks_min);
+    qe_json_kv_int(j, "ticks_max", (int64_t)v.ticks_max);
+    qe_json_kv_number(j, "ticks_mean", v.ticks_mean);
+    qe_json_kv_number(j, "latency_ms", v.ms_mean);
+    if (model_path)
+      qe_json_kv_number(j, "estimated_ms", chk.est_ms);
+    qe_json_kv_int(j, "link_retries", v.link_retries);
+    qe_json_end_object(j);
+  } else if (!o->quiet) {
+    printf("Board: %s, runner %s, model '%s', %u KiB RAM free.\n", info.board_id,
+           info.firmware_version, info.model_name, info.free_ram / 1024);
+    if (v.mismatched_samples == 0)
+      printf("On-target validation: %zu of %zu samples bit-identical to the host int8 engine.\n",
+             v.samples, v.samples);
+    else
+      printf("On-target validation: %zu of %zu samples DIFFER from the host (first: sample %ld, "
+             "byte %ld: board %d, host %d).\n",
+             v.mismatched_samples, v.samples, v.first_mismatch_sample, v.first_mismatch_byte,
+             v.first_board_value, v.first_host_value);
+    printf("Latency on the board: %.3f ms (%.0f %s per inference, %llu..%llu)%s", v.ms_mean,
+           v.ticks_mean, unit, (unsigned long long)v.ticks_min, (unsigned long long)v.ticks_max,
+           info.counter == QE_COUNTER_SYSTICK ? " [emulated: QEMU virtual time]" : "");
+    if (model_path)
+      printf("; estimate %.3f ms", chk.est_ms);
+    printf(".\n");
+  }
+  rc = v.mismatched_samples ? QZ_EXIT_ERROR : QZ_EXIT_OK;
+  if (rc != QZ_EXIT_OK && !j)
+    fprintf(stderr, "qz deploy: the board's outputs differ from the host's\n");
+
+out:
+  qe_link_free(link);
+  qemu_stop(&qemu);
+  qe_qexec_free(host.exec);
+  g_free(inputs);
+  free(image);
+  qe_board_check_clear(&chk);
+  qe_qmodel_free(model);
+  qe_board_list_free(list);
+  return rc;
+}
 
 int qz_cmd_deploy(int argc, char **argv)
 {
-  static const GOptionEntry entries[] = { G_OPTION_ENTRY_NULL };
+  Opts o = { 0 };
+  o.validate = -1;
+  o.iterations = 1;
+  const GOptionEntry entries[] = {
+    { "board", 'b', 0, G_OPTION_ARG_STRING, &o.board_id, "Target board (see qz boards)", "ID" },
+    { "port", 'p', 0, G_OPTION_ARG_FILENAME, &o.port, "The board's serial port", "DEV" },
+    { "validate", 0, 0, G_OPTION_ARG_INT, &o.validate,
+      "Run N samples on the board and compare with the host (default 10, 0 to skip)", "N" },
+    { "iterations", 0, 0, G_OPTION_ARG_INT, &o.iterations,
+      "Runs per sample for the latency figures (default 1)", "K" },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &o.check,
+      "Only check that the model fits and meets the board's constraints", NULL },
+    { "selftest", 0, 0, G_OPTION_ARG_NONE, &o.selftest,
+      "Deploy the runner's built-in self-test model instead of MODEL", NULL },
+    { "method", 0, 0, G_OPTION_ARG_STRING, &o.method, "How to flash: qemu, stm32-uart, esp-rom",
+      "M" },
+    { "image", 0, 0, G_OPTION_ARG_FILENAME, &o.image, "Flash this runner image", "FILE" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print JSON on stdout", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress output", NULL },
+    G_OPTION_ENTRY_NULL,
+  };
   int rc;
-  if (!qz_parse_options("deploy", "", "Deployment (issue: boards).", entries, &argc, &argv, &rc))
+  if (!qz_parse_options("deploy", "[MODEL]",
+                        "Check a quantized model against a board, flash it and validate it on "
+                        "the board.",
+                        entries, &argc, &argv, &rc))
     return rc;
-  return qz_not_built("deploy", "Deployment (issue: boards)");
+  const char *model = argc > 1 ? argv[1] : NULL;
+  if (argc > 2)
+    rc = qz_usage_error("deploy", "unexpected argument '%s'", argv[2]);
+  else if (!o.board_id)
+    rc = qz_usage_error("deploy", "--board is required (see qz boards)");
+  else if (!model && !o.selftest)
+    rc = qz_usage_error("deploy", "give a MODEL, or --selftest");
+  else if (model && o.selftest)
+    rc = qz_usage_error("deploy", "--selftest takes no MODEL");
+  else if (o.check && !model)
+    rc = qz_usage_error("deploy", "--check needs a MODEL");
+  else if (o.iterations < 1 || o.iterations > 1000)
+    rc = qz_usage_error("deploy", "--iterations must be within 1..1000");
+  else
+    rc = -1;
+  if (rc < 0) {
+    if (o.validate < 0)
+      o.validate = 10;
+    qe_ctx *ctx = qe_ctx_new();
+    QzProgress *prog = qz_progress_new(o.quiet || o.json);
+    qe_ctx_set_progress(ctx, qz_progress_cb, prog);
+    qe_json *j = o.json ? qe_json_new(true) : NULL;
+    if (j)
+      qe_json_begin_object(j);
+    rc = deploy(&o, model, ctx, j, prog);
+    if (j) {
+      qe_json_kv_bool(j, "ok", rc == QZ_EXIT_OK);
+      qe_json_end_object(j);
+      printf("%s\n", qe_json_text(j, NULL));
+      qe_json_free(j);
+    }
+    qz_progress_free(prog);
+    qe_ctx_free(ctx);
+  }
+  g_free(o.board_id);
+  g_free(o.port);
+  g_free(o.method);
+  g_free(o.image);
+  return rc;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "qe/qe_data.h"
 #include "qe/qe_fileutil.h"
 #include "qe/qe_graph.h"
 #include "qe/qe_json.h"
@@ -129,8 +130,8 @@ int qz_cmd_quantize(int argc, char **argv)
   gboolean json = FALSE, quiet = FALSE, sym = FALSE, no_isolated = FALSE;
   const GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data,
-      "Calibration data: an .npz/.npy of preprocessed samples (x, y); without it, random "
-      "data",
+      "Calibration data: an .npz/.npy of preprocessed samples (x, y), an image folder, a "
+      "WAV + CSV pair or a CSV series; without it, random data",
       "PATH" },
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &outdir, "Folder for the results (needed)",
       "OUTDIR" },
@@ -195,6 +196,7 @@ int qz_cmd_quantize(int argc, char **argv)
   qe_ctx *ctx = qe_ctx_new();
   qe_graph *g = NULL;
   qe_samples *samples = NULL;
+  qe_dataset *dataset = NULL;
   qe_quant_result *r = NULL;
   qe_qexec *ex = NULL;
   QzProgress *prog = NULL;
@@ -271,15 +273,27 @@ int qz_cmd_quantize(int argc, char **argv)
     goto out;
   }
   TRY(qe_onnx_load(model, &g, ctx));
-  if (data) {
-    if (!g_str_has_suffix(data, ".npz") && !g_str_has_suffix(data, ".npy")) {
-      ret = qz_fail(CMD,
-                    "%s: give the calibration data as an .npz holding x (preprocessed samples) "
-                    "or an .npy",
-                    data);
+  if (data && (g_str_has_suffix(data, ".npz") || g_str_has_suffix(data, ".npy"))) {
+    TRY(qe_samples_from_npz(data, 0, &samples, ctx));
+  } else if (data) {
+    /* an image folder, WAV + CSV, CSV series...: the data engine decodes,
+     * preprocesses (defaults) and streams it; all of it calibrates */
+    if (g->n_inputs != 1) {
+      ret = qz_fail(CMD, "%s: a data folder can feed a model with one input only", data);
       goto out;
     }
-    TRY(qe_samples_from_npz(data, 0, &samples, ctx));
+    const qe_tensor *it = &g->tensors[g->inputs[0]];
+    qe_data_options dopt;
+    qe_data_options_init(&dopt);
+    dopt.validation_split = -1;
+    dopt.input_rank = it->rank;
+    for (int k = 0; k < it->rank && k < QE_MAX_RANK; k++)
+      dopt.input_shape[k] = it->dims[k] > 0 ? it->dims[k] : 1;
+    /* ONNX image models are channels-first */
+    if (it->rank == 4 && it->dims[1] >= 1 && it->dims[1] <= 4)
+      dopt.layout = QE_LAYOUT_NCHW;
+    TRY(qe_dataset_open(data, QE_DATA_AUTO, &dopt, &dataset, ctx));
+    TRY(qe_samples_from_dataset(dataset, QE_SUBSET_ALL, it->dims, it->rank, data, &samples, ctx));
   } else {
     TRY(qe_samples_random(g, (size_t)random_n, false, 0.0f, 1.0f, 0x5eed, &samples, ctx));
     if (!quiet)
@@ -343,6 +357,7 @@ out:
   qe_qexec_free(ex);
   qe_quant_result_free(r);
   qe_samples_free(samples);
+  qe_dataset_free(dataset);
   qe_graph_free(g);
   qe_ctx_free(ctx);
   return ret;
