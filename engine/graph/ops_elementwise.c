@@ -309,6 +309,12 @@ static void row_generic(void *user, const int64_t *off, int64_t yoff, int64_t n,
       case QE_OP_MOD:
         v = int_mod(x, z, c->fmod_mode);
         break;
+      case QE_OP_BIT_SHIFT: {
+        /* unsigned types only; fmod_mode carries direction LEFT */
+        uint64_t ux = (uint64_t)x, uz = (uint64_t)z;
+        v = uz >= 64 ? 0 : (int64_t)(c->fmod_mode ? ux << uz : ux >> uz);
+        break;
+      }
       case QE_OP_EQUAL:
         v = x == z;
         break;
@@ -347,6 +353,14 @@ static qe_status check_numeric(const qe_node *n, qe_ctx *ctx, qe_dtype t)
 static qe_status binary_infer_(const qe_infer_args *a)
 {
   const qe_node *n = a->node;
+  if (n->op == QE_OP_BIT_SHIFT) {
+    const char *dir = qe_node_string(n, "direction", "");
+    qe_dtype t = a->in[0].dtype;
+    if (strcmp(dir, "LEFT") && strcmp(dir, "RIGHT"))
+      return qe_op_error(n, a->ctx, QE_ERR_SHAPE, "direction must be LEFT or RIGHT");
+    if (t != QE_DT_UNDEFINED && t != QE_DT_U8 && t != QE_DT_U16 && t != QE_DT_U32 && t != QE_DT_U64)
+      return qe_op_error(n, a->ctx, QE_ERR_SHAPE, "needs unsigned integers");
+  }
   qe_op op = n->op;
   qe_dtype dt = QE_DT_UNDEFINED;
   int r = 0;
@@ -489,6 +503,8 @@ static qe_status binary_exec(const qe_exec_args *a)
   const qe_node *n = a->node;
   qe_op op = n->op;
   bool fmod_mode = qe_node_int(n, "fmod", 0) != 0;
+  if (op == QE_OP_BIT_SHIFT)
+    fmod_mode = strcmp(qe_node_string(n, "direction", ""), "LEFT") == 0;
   if (qe_array_count(a->out[0]) == 0)
     return QE_OK;
   if (op == QE_OP_SUM || op == QE_OP_MEAN || op == QE_OP_MIN || op == QE_OP_MAX) {
@@ -1023,6 +1039,7 @@ const qe_op_def qe_ops_elementwise[] = {
   BIN(QE_OP_XOR),
   BIN(QE_OP_MOD),
   BIN(QE_OP_PRELU),
+  BIN(QE_OP_BIT_SHIFT),
 #undef BIN
 #define VAR(op)                                      \
   {                                                  \

@@ -383,6 +383,111 @@ static qe_status scatternd_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- NonZero, Compress (output size from the values) ------------------------- */
+
+static qe_status nonzero_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (!numeric(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  int64_t d[2] = { x->rank < 0 ? -1 : (x->rank ? x->rank : 1), -1 };
+  if (x->value) {
+    int64_t c = qe_array_count(x->value), nz = 0;
+    for (int64_t i = 0; i < c; i++)
+      nz += qe_array_get_f64(x->value, (size_t)i) != 0;
+    d[1] = nz;
+  }
+  qe_vinfo_set(&a->out[0], QE_DT_I64, 2, d);
+  return QE_OK;
+}
+
+static qe_status nonzero_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  int64_t *y = a->out[0]->data, nz = a->out[0]->dims[1], c = qe_array_count(X), k = 0;
+  int r = X->rank;
+  int64_t idx[QE_MAX_RANK] = { 0 };
+  for (int64_t e = 0; e < c; e++) {
+    if (qe_array_get_f64(X, (size_t)e) != 0) {
+      for (int i = 0; i < (r ? r : 1); i++)
+        y[i * nz + k] = r ? idx[i] : 0;
+      k++;
+    }
+    for (int i = r - 1; i >= 0; i--) {
+      if (++idx[i] < X->dims[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+  return QE_OK;
+}
+
+static qe_status compress_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *cond = &a->in[1];
+  if (!numeric(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  if (cond->dtype != QE_DT_UNDEFINED && cond->dtype != QE_DT_BOOL)
+    return ERR("condition must be bool");
+  if (cond->rank > 1)
+    return ERR("condition must be 1-D");
+  const qe_attr *axa = qe_node_attr(a->node, "axis");
+  int64_t kept = -1;
+  if (cond->value) {
+    kept = 0;
+    for (int64_t i = 0; i < qe_array_count(cond->value); i++)
+      kept += qe_array_get_i64(cond->value, (size_t)i) != 0;
+  }
+  if (!axa) {
+    qe_vinfo_set(&a->out[0], x->dtype, 1, &kept);
+    return QE_OK;
+  }
+  if (x->rank < 0) {
+    a->out[0].dtype = x->dtype;
+    return QE_OK;
+  }
+  int ax;
+  if (!qe_norm_axis(axa->i, x->rank, &ax))
+    return ERR("axis out of range");
+  if (cond->rank == 1 && cond->dims[0] > x->dims[ax] && x->dims[ax] >= 0)
+    return ERR("condition longer than the axis");
+  int64_t d[QE_MAX_RANK];
+  memcpy(d, x->dims, sizeof d);
+  d[ax] = kept;
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, d);
+  return QE_OK;
+}
+
+static qe_status compress_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *C = a->in[1];
+  const qe_attr *axa = qe_node_attr(a->node, "axis");
+  size_t es = qe_dtype_size(X->dtype);
+  int64_t nc = qe_array_count(C);
+  char *y = a->out[0]->data;
+  if (!axa) {
+    int64_t c = qe_array_count(X), k = 0;
+    for (int64_t i = 0; i < c && i < nc; i++)
+      if (qe_array_get_i64(C, (size_t)i))
+        memcpy(y + (k++) * (int64_t)es, (const char *)X->data + i * (int64_t)es, es);
+    return QE_OK;
+  }
+  int ax;
+  qe_norm_axis(axa->i, X->rank, &ax);
+  int64_t outer = qe_dims_prod(X->dims, 0, ax), len = X->dims[ax];
+  int64_t inner = qe_dims_prod(X->dims, ax + 1, X->rank), kept = a->out[0]->dims[ax];
+  for (int64_t o = 0; o < outer; o++) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < len && i < nc; i++)
+      if (qe_array_get_i64(C, (size_t)i)) {
+        memcpy(y + ((o * kept + k) * inner) * (int64_t)es,
+               (const char *)X->data + ((o * len + i) * inner) * (int64_t)es, (size_t)inner * es);
+        k++;
+      }
+  }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_index[] = {
   { QE_OP_TOP_K, topk_infer, topk_exec, NULL, 1, 2, 1, 2 },
   { QE_OP_EYE_LIKE, eyelike_infer, eyelike_exec, NULL, 1, 1, 1, 1 },
@@ -391,5 +496,7 @@ const qe_op_def qe_ops_index[] = {
   { QE_OP_SCATTER, scatter_infer, scatter_exec, NULL, 3, 3, 1, 1 },
   { QE_OP_GATHER_ND, gathernd_infer, gathernd_exec, NULL, 2, 2, 1, 1 },
   { QE_OP_SCATTER_ND, scatternd_infer, scatternd_exec, NULL, 3, 3, 1, 1 },
+  { QE_OP_NON_ZERO, nonzero_infer, nonzero_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_COMPRESS, compress_infer, compress_exec, NULL, 2, 2, 1, 1 },
 };
 const size_t qe_ops_index_count = QE_ARRAY_LEN(qe_ops_index);

@@ -325,6 +325,80 @@ static qe_status lrn_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- MeanVarianceNormalization ---------------------------------------------- */
+
+static qe_status mvn_infer(const qe_infer_args *a)
+{
+  qe_status st = f32_only(a);
+  if (st != QE_OK)
+    return st;
+  size_t c;
+  const int64_t *axes = qe_node_ints(a->node, "axes", &c);
+  for (size_t i = 0; axes && i < c && a->in[0].rank >= 0; i++) {
+    int ax;
+    if (!qe_norm_axis(axes[i], a->in[0].rank, &ax))
+      return ERR("axis %lld out of range", (long long)axes[i]);
+  }
+  if (!axes && a->in[0].rank >= 0 && a->in[0].rank < 4)
+    return ERR("the default axes [0, 2, 3] need a 4-D input");
+  return same_infer(a);
+}
+
+static qe_status mvn_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  int r = X->rank;
+  bool mask[QE_MAX_RANK] = { false };
+  size_t c;
+  const int64_t *axes = qe_node_ints(a->node, "axes", &c);
+  static const int64_t def[3] = { 0, 2, 3 };
+  if (!axes) {
+    axes = def;
+    c = 3;
+  }
+  for (size_t i = 0; i < c; i++) {
+    int ax;
+    if (qe_norm_axis(axes[i], r, &ax))
+      mask[ax] = true;
+  }
+  /* Statistics per kept index: strides of the reduced layout. */
+  int64_t ost[QE_MAX_RANK], s = 1, cnt = 1;
+  for (int i = r - 1; i >= 0; i--) {
+    ost[i] = mask[i] ? 0 : s;
+    s *= mask[i] ? 1 : X->dims[i];
+    cnt *= mask[i] ? X->dims[i] : 1;
+  }
+  double *acc = qe_scratch_get(a, (size_t)s * 2 * sizeof(double));
+  if (!acc)
+    return QE_ERR_NOMEM;
+  memset(acc, 0, (size_t)s * 2 * sizeof(double));
+  const float *x = X->data;
+  float *y = a->out[0]->data;
+  int64_t total = qe_array_count(X);
+  for (int pass = 0; pass < 2; pass++) {
+    int64_t idx[QE_MAX_RANK] = { 0 }, off = 0;
+    for (int64_t e = 0; e < total; e++) {
+      if (pass == 0) {
+        acc[off] += x[e];
+        acc[s + off] += (double)x[e] * x[e];
+      } else {
+        double mean = acc[off] / (double)cnt;
+        double var = acc[s + off] / (double)cnt - mean * mean;
+        y[e] = (float)((x[e] - mean) / (sqrt(var > 0 ? var : 0) + 1e-9));
+      }
+      for (int i = r - 1; i >= 0; i--) {
+        idx[i]++;
+        off += ost[i];
+        if (idx[i] < X->dims[i])
+          break;
+        off -= ost[i] * idx[i];
+        idx[i] = 0;
+      }
+    }
+  }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_norm[] = {
   { QE_OP_SOFTMAX, softmax_infer, softmax_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_LOG_SOFTMAX, softmax_infer, softmax_exec, NULL, 1, 1, 1, 1 },
@@ -333,5 +407,6 @@ const qe_op_def qe_ops_norm[] = {
   { QE_OP_INSTANCE_NORM, in_infer, in_exec, elems_macs, 3, 3, 1, 1 },
   { QE_OP_LAYER_NORM, ln_infer, ln_exec, elems_macs, 2, 3, 1, 3 },
   { QE_OP_LRN, lrn_infer, lrn_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_MEAN_VARIANCE_NORMALIZATION, mvn_infer, mvn_exec, NULL, 1, 1, 1, 1 },
 };
 const size_t qe_ops_norm_count = QE_ARRAY_LEN(qe_ops_norm);

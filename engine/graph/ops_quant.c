@@ -166,8 +166,48 @@ static qe_status dq_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* DynamicQuantizeLinear: uint8 with a range that always includes 0. */
+static qe_status dql_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32)
+    return UNSUP("input of type %s", qe_dtype_name(x->dtype));
+  qe_vinfo_set(&a->out[0], QE_DT_U8, x->rank, x->dims);
+  if (a->n_out > 1)
+    qe_vinfo_set(&a->out[1], QE_DT_F32, 0, NULL);
+  if (a->n_out > 2)
+    qe_vinfo_set(&a->out[2], QE_DT_U8, 0, NULL);
+  return QE_OK;
+}
+
+static qe_status dql_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  const float *x = X->data;
+  int64_t n = qe_array_count(X);
+  float lo = 0, hi = 0;
+  for (int64_t i = 0; i < n; i++) {
+    lo = x[i] < lo ? x[i] : lo;
+    hi = x[i] > hi ? x[i] : hi;
+  }
+  float scale = (hi - lo) / 255.0f;
+  double zp = scale > 0 ? nearbyint((double)(0.0f - lo / scale)) : 0;
+  zp = zp < 0 ? 0 : (zp > 255 ? 255 : zp);
+  uint8_t *y = a->out[0]->data;
+  for (int64_t i = 0; i < n; i++) {
+    double v = scale > 0 ? nearbyint((double)(x[i] / scale)) + zp : zp;
+    y[i] = (uint8_t)(v < 0 ? 0 : (v > 255 ? 255 : v));
+  }
+  if (a->n_out > 1 && a->out[1])
+    *(float *)a->out[1]->data = scale;
+  if (a->n_out > 2 && a->out[2])
+    *(uint8_t *)a->out[2]->data = (uint8_t)zp;
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_quant[] = {
   { QE_OP_QUANTIZE_LINEAR, q_infer, q_exec, NULL, 2, 3, 1, 1 },
   { QE_OP_DEQUANTIZE_LINEAR, dq_infer, dq_exec, NULL, 2, 3, 1, 1 },
+  { QE_OP_DYNAMIC_QUANTIZE_LINEAR, dql_infer, dql_exec, NULL, 1, 1, 1, 3 },
 };
 const size_t qe_ops_quant_count = QE_ARRAY_LEN(qe_ops_quant);
