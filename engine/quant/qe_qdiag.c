@@ -180,10 +180,11 @@ out:
 static bool computes(const qnode *qn)
 {
   return qn->kind == QN_INT8 && qn->qop != QE_QOP_RESHAPE && qn->qop != QE_QOP_TRANSPOSE &&
-         qn->qop != QE_QOP_PAD;
+         qn->qop != QE_QOP_PAD && qn->qop != QE_QOP_MAX_POOL_2D;
 }
 
-static char *advice_for(const qe_quant_result *r, const qe_layer_diag *L, const qnode *qn)
+static char *advice_for(const qe_quant_result *r, const qe_layer_diag *L, const qnode *qn,
+                        size_t rank)
 {
   const qe_quant_options *o = &r->options;
   const double db = isfinite(L->sqnr_isolated_db) ? L->sqnr_isolated_db : L->sqnr_db;
@@ -220,9 +221,15 @@ static char *advice_for(const qe_quant_result *r, const qe_layer_diag *L, const 
                               "or entropy calibration will help",
                               L->name);
   }
-  return qe_strdup_printf("layer %s loses the most precision (%.1f dB signal-to-noise): keeping "
-                          "it in float would help most",
-                          L->name, db);
+  if (db >= 40.0)
+    return qe_strdup_printf("layer %s keeps %.1f dB signal-to-noise: the int8 model follows the "
+                            "float one closely there",
+                            L->name, db);
+  if (rank == 0)
+    return qe_strdup_printf("layer %s loses the most precision (%.1f dB signal-to-noise): keeping "
+                            "it in float would help most",
+                            L->name, db);
+  return qe_strdup_printf("layer %s loses precision next (%.1f dB signal-to-noise)", L->name, db);
 }
 
 static qe_status rank_layers(qe_quant_result *r)
@@ -270,7 +277,7 @@ static qe_status rank_layers(qe_quant_result *r)
   r->ranking = idx;
   for (size_t i = 0; i < keep; i++) {
     const qe_layer_diag *L = &r->layers[idx[i]];
-    r->advice[i] = advice_for(r, L, &q->nodes[L->node]);
+    r->advice[i] = advice_for(r, L, &q->nodes[L->node], i);
     if (!r->advice[i])
       return qe_error(q->ctx, QE_ERR_NOMEM, "out of memory");
     r->n_ranked = i + 1;

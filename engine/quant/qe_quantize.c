@@ -492,6 +492,50 @@ static qe_status normalize(qe_graph *g, qe_ctx *ctx)
   return QE_OK;
 }
 
+/* x * HardSigmoid(x) (alpha 1/6, beta 0.5: how exporters before opset 14
+ * write HardSwish) -> HardSwish(x), which has an int8 kernel. */
+static qe_status fuse_hard_swish(qe_graph *g, qe_ctx *ctx)
+{
+  bool *drop = NULL;
+  size_t n_drop = 0;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    qe_node *n = &g->nodes[i];
+    if (n->op != QE_OP_MUL || n->n_inputs != 2)
+      continue;
+    for (int k = 0; k < 2; k++) {
+      int hs = qe_graph_producer(g, n->inputs[k]);
+      if (hs < 0 || g->nodes[hs].op != QE_OP_HARD_SIGMOID ||
+          qe_node_input(&g->nodes[hs], 0) != n->inputs[1 - k] ||
+          qe_graph_use_count(g, n->inputs[k]) != 1)
+        continue;
+      const qe_node *h = &g->nodes[hs];
+      if (fabsf(qe_node_float(h, "alpha", 0.2f) - 1.0f / 6.0f) > 1e-6f ||
+          fabsf(qe_node_float(h, "beta", 0.5f) - 0.5f) > 1e-6f)
+        continue;
+      if (!drop && !(drop = calloc(g->n_nodes, sizeof *drop)))
+        return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+      int x = n->inputs[1 - k];
+      n->op = QE_OP_HARD_SWISH;
+      free(n->op_type);
+      n->op_type = qe_strdup("HardSwish");
+      if (!n->op_type) {
+        free(drop);
+        return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+      }
+      n->inputs[0] = x;
+      n->n_inputs = 1;
+      drop[hs] = true;
+      n_drop++;
+      break;
+    }
+  }
+  qe_status st = QE_OK;
+  if (n_drop)
+    st = qe_graph_remove_nodes(g, drop, ctx);
+  free(drop);
+  return st;
+}
+
 static qe_status prepare_graph(const qe_graph *src, qe_graph **out, qe_ctx *ctx)
 {
   qe_graph *g = NULL;
@@ -515,7 +559,7 @@ static qe_status prepare_graph(const qe_graph *src, qe_graph **out, qe_ctx *ctx)
     }
   }
   if ((st = qe_graph_optimize(g, ctx)) != QE_OK || (st = normalize(g, ctx)) != QE_OK ||
-      (st = qe_graph_infer_shapes(g, ctx)) != QE_OK)
+      (st = fuse_hard_swish(g, ctx)) != QE_OK || (st = qe_graph_infer_shapes(g, ctx)) != QE_OK)
     goto fail;
   for (size_t i = 0; i < g->n_tensors; i++) {
     const qe_tensor *t = &g->tensors[i];
@@ -1155,10 +1199,9 @@ static qe_status choose_activation_params(qstate *q)
       return st;
     const bool sym = q->o->activation_symmetric;
     if (qn->kind == QN_INT8 && (qn->qop == QE_QOP_SOFTMAX || qn->qop == QE_QOP_LOGISTIC)) {
-      /* TFLite's fixed output parameters: [0, 1) in 1/256 steps */
-      fixed_qparams(q, out, 1.0f / 256, sym ? 0 : -128);
-      if (sym)
-        fixed_qparams(q, out, 1.0f / 128, 0);
+      /* TFLite's fixed output parameters: [0, 1) in 1/256 steps (kept with
+       * symmetric activations too: the int8 kernels require them) */
+      fixed_qparams(q, out, 1.0f / 256, -128);
     } else if (qn->kind == QN_INT8 && qn->qop == QE_QOP_TANH) {
       fixed_qparams(q, out, 1.0f / 128, 0);
     } else if (qn->kind == QN_INT8 && passthrough(qn->qop) && x >= 0 && q->has_qp[x]) {

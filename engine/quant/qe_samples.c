@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "qe/qe_data.h"
 #include "qe/qe_npy.h"
 #include "qe/qe_quantize.h"
 #include "qe_internal.h"
@@ -328,4 +329,90 @@ qe_status qe_samples_random(const qe_graph *g, size_t count, bool normal, float 
   }
   (*out)->random = true;
   return QE_OK;
+}
+
+/* ---- the data engine's streaming loader ------------------------------------ */
+
+typedef struct loader_src {
+  qe_dataset *ds; /* borrowed */
+  qe_subset subset;
+  qe_loader *l;
+  qe_array *row;
+  const qe_array *vec[1];
+  size_t index;
+} loader_src;
+
+static qe_status loader_begin(void *ud, qe_ctx *ctx)
+{
+  loader_src *r = ud;
+  qe_loader_free(r->l);
+  r->l = NULL;
+  r->index = 0;
+  return qe_loader_new(r->ds, r->subset, 0, &r->l, ctx);
+}
+
+static qe_status loader_next(void *ud, const qe_array *const **inputs, bool *done, qe_ctx *ctx)
+{
+  loader_src *r = ud;
+  qe_data_item item;
+  qe_status st = qe_loader_next(r->l, &item, done, ctx);
+  if (st || *done)
+    return st;
+  const int64_t want = qe_array_count(r->row);
+  if ((int64_t)item.count != want) {
+    char got[96], exp[96];
+    return qe_error(ctx, QE_ERR_DATA,
+                    "calibration data: sample %zu is shaped %s (%zu values), the model's input "
+                    "takes %s",
+                    r->index, qe_dims_to_string(item.dims, item.rank, got, sizeof got), item.count,
+                    qe_dims_to_string(r->row->dims, r->row->rank, exp, sizeof exp));
+  }
+  memcpy(r->row->data, item.data, item.count * sizeof(float));
+  r->index++;
+  r->vec[0] = r->row;
+  *inputs = r->vec;
+  return QE_OK;
+}
+
+static void loader_free(void *ud)
+{
+  loader_src *r = ud;
+  if (!r)
+    return;
+  qe_loader_free(r->l);
+  qe_array_free(r->row);
+  free(r);
+}
+
+qe_status qe_samples_from_dataset(qe_dataset *ds, int subset, const int64_t *dims, int rank,
+                                  const char *description, qe_samples **out, qe_ctx *ctx)
+{
+  static const qe_samples_vtable vt = { loader_begin, loader_next, loader_free };
+  *out = NULL;
+  if ((unsigned)subset >= QE_SUBSET_COUNT)
+    return qe_error(ctx, QE_ERR_INVALID, "data subset %d is not known", subset);
+  size_t n = 0;
+  qe_dataset_subset(ds, (qe_subset)subset, &n);
+  if (n == 0 && qe_dataset_calibration_source(ds) != QE_CALIB_RANDOM)
+    return qe_error(ctx, QE_ERR_DATA, "calibration data: %s holds no samples",
+                    description ? description : "the data set");
+  loader_src *r = calloc(1, sizeof *r);
+  if (!r)
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  r->ds = ds;
+  r->subset = (qe_subset)subset;
+  int64_t d[QE_MAX_RANK];
+  for (int k = 0; k < rank; k++)
+    d[k] = dims[k] > 0 ? dims[k] : 1;
+  qe_status st = qe_array_new(QE_DT_F32, rank, d, &r->row, ctx);
+  if (st) {
+    loader_free(r);
+    return st;
+  }
+  char *desc = qe_strdup_printf("%zu samples of %s", n, description ? description : "a data set");
+  st = qe_samples_new(&vt, r, 1, n, desc, out, ctx);
+  free(desc);
+  if (st)
+    loader_free(r);
+  return st;
 }

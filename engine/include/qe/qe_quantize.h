@@ -99,6 +99,13 @@ qe_status qe_samples_from_array(const qe_array *x, size_t max, const char *descr
  * @normal), from a fixed @seed. Labelled "random data" in the report. */
 qe_status qe_samples_random(const qe_graph *g, size_t count, bool normal, float lo, float hi,
                             uint64_t seed, qe_samples **out, qe_ctx *ctx);
+/* The samples of @subset (a qe_subset) of a data set opened with the data
+ * engine (engine/data: image folders, WAV + CSV, CSV series...), streamed
+ * through its loader, each reshaped to the model input @dims (rank @rank,
+ * batch axis included). @ds is borrowed: it must outlive the source. */
+struct qe_dataset;
+qe_status qe_samples_from_dataset(struct qe_dataset *ds, int subset, const int64_t *dims, int rank,
+                                  const char *description, qe_samples **out, qe_ctx *ctx);
 void qe_samples_free(qe_samples *s);
 size_t qe_samples_count(const qe_samples *s);
 bool qe_samples_is_random(const qe_samples *s);
