@@ -188,6 +188,7 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   size_t image_len = 0;
   HostModel host = { 0 };
   int rc = QZ_EXIT_ERROR;
+  g_autofree char *image_path = NULL;
 
   if (qe_board_list_load(dir, &list, ctx) != QE_OK) {
     rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
@@ -239,7 +240,6 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   }
 
   /* 2. The image. */
-  g_autofree char *image_path = NULL;
   if (o->image) {
     image_path = g_strdup(o->image);
   } else {

@@ -167,6 +167,52 @@ void qe_detected_free(qe_detected_port *ports, size_t n);
 /* The name of a known probe or bridge (ST-LINK, XDS110, CP210x...), or NULL. */
 const char *qe_usb_probe_name(uint16_t vid, uint16_t pid);
 
+/* ---- pre-flight check -------------------------------------------------- */
+
+struct qe_qmodel;
+
+/* Flash and RAM the runner itself takes beside the model: code of the
+ * protocol loop, start-up and every int8 kernel, its frame buffers and an
+ * 8 KiB stack. Measured from the runner images (text about 7 KiB with
+ * three kernels; all kernels about 16 KiB), rounded up. */
+#define QE_RUNNER_FLASH_BYTES (24u * 1024u)
+#define QE_RUNNER_RAM_BYTES   (12u * 1024u)
+
+typedef enum {
+  QE_CHECK_ERROR = 0,    /* the model cannot run on the board as it is */
+  QE_CHECK_NPU_FALLBACK, /* the layer runs, but on the CPU instead of the NPU */
+} qe_check_severity;
+
+typedef struct {
+  qe_check_severity severity;
+  int op;        /* op index, -1 for the whole model */
+  char *op_name; /* the layer's name, or "op N" */
+  const char *op_type;
+  char *message; /* plain words: what breaks which limit, and what to do */
+} qe_check_issue;
+
+typedef struct {
+  bool deployable;        /* fits and no QE_CHECK_ERROR */
+  uint64_t weights_bytes; /* constant tensors */
+  uint64_t flash_needed, flash_available;
+  uint64_t arena_bytes; /* planned activations */
+  uint64_t ram_needed, ram_available;
+  uint64_t macs;
+  double est_cycles, est_ms; /* the board's latency model */
+  size_t n_layers, npu_layers;
+  qe_check_issue *issues;
+  size_t n_issues;
+} qe_board_check_result;
+
+/* Does @model (a prepared or preparable full-integer model) fit @board's
+ * flash and RAM, do its ops and quantization meet the board's constraints,
+ * and which layers would the NPU run? Issues name the layer. The result is
+ * filled even when the model does not fit (that is not an error of this
+ * call); free with qe_board_check_clear(). */
+qe_status qe_board_check(const qe_board *board, struct qe_qmodel *model,
+                         qe_board_check_result *result, qe_ctx *ctx);
+void qe_board_check_clear(qe_board_check_result *result);
+
 #ifdef __cplusplus
 }
 #endif
