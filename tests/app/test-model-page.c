@@ -191,7 +191,9 @@ static void test_model_page_bad_file(void)
   GtkStack *stack;
 
   g_object_ref_sink(page);
-  g_assert_true(g_file_set_contents(path, "\x0a\xff\xff\xff\xff\x0f garbage", 16, NULL));
+  static const char garbage[] = "\x0a\xff\xff\xff\xff\x0f garbage";
+
+  g_assert_true(g_file_set_contents(path, garbage, sizeof garbage - 1, NULL));
   qz_model_page_set_project(QZ_MODEL_PAGE(page), project);
   qz_project_set_model_file(project, file);
   g_assert_true(qz_test_wait_until(page_idle, page, 20000));
