@@ -1,5 +1,6 @@
 /* qz-infer.c - `qz infer MODEL --input FILE.npy|FILE.pb [--input ...] [-o DIR]`:
- * run a model on the engine, one --input per graph input in order, and
+ * run a model on the engine (ONNX float/QDQ on the float runtime, TFLite
+ * int8/float on the integer executor), one --input per graph input in order, and
  * write DIR/<output name>.npy per graph output (names made file-safe).
  *
  * Copyright 2026 The Quantizer developers
@@ -14,7 +15,9 @@
 #include "qe/qe_json.h"
 #include "qe/qe_npy.h"
 #include "qe/qe_onnx.h"
+#include "qe/qe_qmodel.h"
 #include "qe/qe_runtime.h"
+#include "qe/qe_tflite.h"
 #include "qz-cli.h"
 
 /* Letters, digits, '.', '-' and '_' kept; anything else becomes '_';
@@ -73,22 +76,40 @@ int qz_cmd_infer(int argc, char **argv)
   int ret = QZ_EXIT_OK;
   GHashTable *used = NULL;
   qe_json *j = NULL;
-  if (!g_str_has_suffix(path, ".onnx") && !g_str_has_suffix(path, ".ONNX")) {
-    ret = qz_fail("infer", "%s: only ONNX models (.onnx) can be run by this command so far", path);
+  qe_qmodel *qm = NULL;
+  qe_qexec *qx = NULL;
+  qe_array **qouts = NULL;
+  size_t n_out = 0;
+  gboolean tflite = g_str_has_suffix(path, ".tflite");
+  if (!tflite && !g_str_has_suffix(path, ".onnx") && !g_str_has_suffix(path, ".ONNX")) {
+    ret = qz_fail("infer", "%s: give an ONNX (.onnx) or TFLite (.tflite) model", path);
     goto out;
   }
-  if (qe_onnx_load(path, &g, ctx) != QE_OK) {
-    ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
-    goto out;
+  size_t model_inputs;
+  if (tflite) {
+    if (qe_tflite_load(path, &qm, ctx) != QE_OK) {
+      ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    model_inputs = qm->n_inputs;
+  } else {
+    if (qe_onnx_load(path, &g, ctx) != QE_OK) {
+      ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    model_inputs = g->n_inputs;
   }
   for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
     fprintf(stderr, "qz infer: warning: %s\n", qe_ctx_warning(ctx, i));
-  if (n_in != g->n_inputs) {
+  if (n_in != model_inputs) {
     GString *names = g_string_new(NULL);
-    for (size_t i = 0; i < g->n_inputs; i++)
-      g_string_append_printf(names, "%s'%s'", i ? ", " : "", g->tensors[g->inputs[i]].name);
-    ret = qz_fail("infer", "%s has %zu input%s (%s) but %u --input file%s given", path, g->n_inputs,
-                  g->n_inputs == 1 ? "" : "s", names->str, n_in, n_in == 1 ? " was" : "s were");
+    for (size_t i = 0; i < model_inputs; i++)
+      g_string_append_printf(names, "%s'%s'", i ? ", " : "",
+                             tflite ? qm->tensors[qm->inputs[i]].name
+                                    : g->tensors[g->inputs[i]].name);
+    ret =
+        qz_fail("infer", "%s has %zu input%s (%s) but %u --input file%s given", path, model_inputs,
+                model_inputs == 1 ? "" : "s", names->str, n_in, n_in == 1 ? " was" : "s were");
     g_string_free(names, TRUE);
     goto out;
   }
@@ -97,10 +118,20 @@ int qz_cmd_infer(int argc, char **argv)
       ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
       goto out;
     }
-  if (qe_runtime_new(g, &rt, ctx) != QE_OK ||
-      qe_runtime_run(rt, n_in, (const qe_array *const *)arrays, ctx) != QE_OK) {
-    ret = qz_fail("infer", "%s: %s", path, qe_ctx_error(ctx));
-    goto out;
+  if (tflite) {
+    if (qe_qexec_new(qm, &qx, ctx) != QE_OK ||
+        qe_qexec_run_arrays(qx, n_in, (const qe_array *const *)arrays, &qouts, ctx) != QE_OK) {
+      ret = qz_fail("infer", "%s: %s", path, qe_ctx_error(ctx));
+      goto out;
+    }
+    n_out = qm->n_outputs;
+  } else {
+    if (qe_runtime_new(g, &rt, ctx) != QE_OK ||
+        qe_runtime_run(rt, n_in, (const qe_array *const *)arrays, ctx) != QE_OK) {
+      ret = qz_fail("infer", "%s: %s", path, qe_ctx_error(ctx));
+      goto out;
+    }
+    n_out = g->n_outputs;
   }
   if (qe_mkdir_p(dir, ctx) != QE_OK) {
     ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
@@ -113,9 +144,11 @@ int qz_cmd_infer(int argc, char **argv)
     qe_json_begin_array(j);
   }
   used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-  for (size_t k = 0; k < g->n_outputs; k++) {
-    const qe_array *a = qe_runtime_output(rt, k);
-    const char *name = g->tensors[g->outputs[k]].name;
+  for (size_t k = 0; k < n_out; k++) {
+    const qe_array *a = tflite ? qouts[k] : qe_runtime_output(rt, k);
+    const char *name = tflite ? qm->tensors[qm->outputs[k]].name : g->tensors[g->outputs[k]].name;
+    if (!name || !*name)
+      name = "output";
     g_autofree char *safe = file_safe(name);
     g_autofree char *file = g_strdup_printf("%s.npy", safe);
     for (int n = 1; g_hash_table_contains(used, file); n++) {
@@ -160,6 +193,13 @@ out:
   for (guint i = 0; i < n_in; i++)
     qe_array_free(arrays[i]);
   g_free(arrays);
+  if (qouts) {
+    for (size_t k = 0; k < n_out; k++)
+      qe_array_free(qouts[k]);
+    free(qouts);
+  }
+  qe_qexec_free(qx);
+  qe_qmodel_free(qm);
   qe_runtime_free(rt);
   qe_graph_free(g);
   qe_ctx_free(ctx);

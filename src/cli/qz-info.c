@@ -11,6 +11,8 @@
 #include "qe/qe_graph.h"
 #include "qe/qe_json.h"
 #include "qe/qe_onnx.h"
+#include "qe/qe_qmodel.h"
+#include "qe/qe_tflite.h"
 #include "qz-cli.h"
 
 /* "[N, 1, 28, 28]" using dim_param names for symbolic dims. */
@@ -186,6 +188,116 @@ static void print_json(const char *path, const qe_graph *g, const qe_model_stats
   qe_json_free(j);
 }
 
+/* TFLite models are read into the integer model (qe_qmodel): tensors,
+ * op histogram and parameters; MACs are not counted for them yet. */
+static char *qshape(const qe_qtensor *t)
+{
+  GString *s = g_string_new("[");
+  for (int i = 0; i < t->rank; i++)
+    g_string_append_printf(s, "%s%d", i ? ", " : "", (int)t->dims[i]);
+  g_string_append_c(s, ']');
+  return g_string_free(s, FALSE);
+}
+
+static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
+{
+  qe_qmodel *m = NULL;
+  if (qe_tflite_load(path, &m, ctx) != QE_OK)
+    return qz_fail("info", "%s", qe_ctx_error(ctx));
+  gint64 params = 0, bytes = 0;
+  for (size_t i = 0; i < m->n_tensors; i++)
+    if (m->tensors[i].data) {
+      gint64 c = qe_qtensor_count(&m->tensors[i]);
+      params += c > 0 ? c : 0;
+      bytes += (gint64)m->tensors[i].data_size;
+    }
+  /* op histogram in order of first appearance */
+  g_autoptr(GPtrArray) names = g_ptr_array_new();
+  g_autoptr(GArray) counts = g_array_new(FALSE, TRUE, sizeof(guint));
+  for (size_t i = 0; i < m->n_ops; i++) {
+    const char *nm = qe_qop_name(m->ops[i].type);
+    guint k;
+    for (k = 0; k < names->len; k++)
+      if (g_str_equal(g_ptr_array_index(names, k), nm))
+        break;
+    if (k == names->len) {
+      g_ptr_array_add(names, (gpointer)nm);
+      guint zero = 0;
+      g_array_append_val(counts, zero);
+    }
+    g_array_index(counts, guint, k)++;
+  }
+  if (json) {
+    qe_json *j = qe_json_new(TRUE);
+    qe_json_begin_object(j);
+    qe_json_key(j, "model");
+    qe_json_begin_object(j);
+    qe_json_kv_string(j, "path", path);
+    qe_json_kv_string(j, "format", "tflite");
+    qe_json_kv_int(j, "params", params);
+    qe_json_kv_int(j, "param_bytes", bytes);
+    qe_json_key(j, "macs");
+    qe_json_null(j);
+    qe_json_end_object(j);
+    for (int io = 0; io < 2; io++) {
+      qe_json_key(j, io ? "outputs" : "inputs");
+      qe_json_begin_array(j);
+      size_t n = io ? m->n_outputs : m->n_inputs;
+      for (size_t i = 0; i < n; i++) {
+        const qe_qtensor *t = &m->tensors[io ? m->outputs[i] : m->inputs[i]];
+        qe_json_begin_object(j);
+        qe_json_kv_string(j, "name", t->name ? t->name : "");
+        qe_json_kv_string(j, "dtype", qe_dtype_name(t->type));
+        qe_json_key(j, "shape");
+        qe_json_begin_array(j);
+        for (int d = 0; d < t->rank; d++)
+          qe_json_int(j, t->dims[d]);
+        qe_json_end_array(j);
+        qe_json_end_object(j);
+      }
+      qe_json_end_array(j);
+    }
+    qe_json_kv_int(j, "params", params);
+    qe_json_key(j, "ops");
+    qe_json_begin_object(j);
+    for (guint k = 0; k < names->len; k++)
+      qe_json_kv_int(j, g_ptr_array_index(names, k), g_array_index(counts, guint, k));
+    qe_json_end_object(j);
+    qe_json_key(j, "unsupported");
+    qe_json_begin_array(j);
+    qe_json_end_array(j);
+    qe_json_end_object(j);
+    size_t len;
+    const char *text = qe_json_text(j, &len);
+    if (text)
+      printf("%s\n", text);
+    qe_json_free(j);
+  } else {
+    printf("Model: %s\nFormat: TFLite\n", path);
+    if (m->description && *m->description)
+      printf("Description: %s\n", m->description);
+    for (int io = 0; io < 2; io++) {
+      printf("%s:\n", io ? "Outputs" : "Inputs");
+      size_t n = io ? m->n_outputs : m->n_inputs;
+      for (size_t i = 0; i < n; i++) {
+        const qe_qtensor *t = &m->tensors[io ? m->outputs[i] : m->inputs[i]];
+        g_autofree char *sh = qshape(t);
+        printf("  %s  %s %s\n", t->name ? t->name : "", qe_dtype_name(t->type), sh);
+      }
+    }
+    g_autofree char *p = thousands(params);
+    printf("Parameters: %s (%.1f KiB)\n", p, (double)bytes / 1024.0);
+    printf("MACs: not counted for TFLite models\n");
+    printf("Operators (%zu ops):", m->n_ops);
+    for (guint k = 0; k < names->len; k++)
+      printf("%s %s x%u", k ? "," : "", (const char *)g_ptr_array_index(names, k),
+             g_array_index(counts, guint, k));
+    printf("\n");
+  }
+  qe_qmodel_free(m);
+  return QZ_EXIT_OK;
+}
+
 int qz_cmd_info(int argc, char **argv)
 {
   gboolean json = FALSE;
@@ -204,8 +316,12 @@ int qz_cmd_info(int argc, char **argv)
   qe_graph *g = NULL;
   qe_model_stats *st = NULL;
   int ret = QZ_EXIT_OK;
+  if (g_str_has_suffix(path, ".tflite")) {
+    ret = info_tflite(path, json, ctx);
+    goto out;
+  }
   if (!g_str_has_suffix(path, ".onnx") && !g_str_has_suffix(path, ".ONNX")) {
-    ret = qz_fail("info", "%s: only ONNX models (.onnx) can be read by this command so far", path);
+    ret = qz_fail("info", "%s: give an ONNX (.onnx) or TFLite (.tflite) model", path);
     goto out;
   }
   if (qe_onnx_load(path, &g, ctx) != QE_OK) {

@@ -130,6 +130,26 @@ def main():
         if files:
             check(np.array_equal(np.load(os.path.join(od3, "out_diff_0.npy")), [4, 4, 4]), "a - b in order")
 
+        # TFLite models (read into the integer model, run on its executor):
+        # MediaPipe's face detector from the npm peers, when installed.
+        tfl = os.path.join(SRC, "tests", "peers", "node_modules", "@mediapipe", "face_detection",
+                           "face_detection_short_range.tflite")
+        if os.path.exists(tfl):
+            rc, out, err = qz("info", tfl, "--json")
+            j = json.loads(out) if rc == 0 else {}
+            check(rc == 0 and j["model"]["format"] == "tflite" and
+                  j["inputs"][0]["shape"] == [1, 128, 128, 3] and j["ops"].get("CONV_2D", 0) > 0,
+                  "tflite info: %r" % err)
+            np.save(os.path.join(tmp, "face.npy"),
+                    np.random.default_rng(0).uniform(-1, 1, (1, 128, 128, 3)).astype(np.float32))
+            od4 = os.path.join(tmp, "out4")
+            rc, out, err = qz("infer", tfl, "--input", os.path.join(tmp, "face.npy"), "-o", od4)
+            check(rc == 0 and "[1, 896, 16]" in out, "tflite infer: %r %r" % (out, err))
+            check(sorted(os.listdir(od4)) == ["classificators.npy", "regressors.npy"]
+                  if os.path.isdir(od4) else False, "tflite outputs written")
+        else:
+            print("(no MediaPipe model installed: TFLite part skipped)")
+
     print("%d failures" % failures)
     return 1 if failures else 0
 
