@@ -6,6 +6,7 @@
  * Convolutions are im2col + the blocked qe_sgemm(); 1-D and 2-D are the
  * 3-D code with unit leading spatial dims.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "qe_graph_internal.h"
@@ -731,10 +732,254 @@ static int64_t matmul_macs(const qe_node *n, const qe_vinfo *in, int n_in, const
   return K < 0 || o < 0 ? 0 : K * o;
 }
 
+/* ---- Einsum (reference: one loop over every index combination) ---------- */
+
+#define EIN_MAX 16
+
+typedef struct ein_plan {
+  int n_in;
+  int nl; /* distinct letters */
+  char letters[EIN_MAX];
+  int64_t size[EIN_MAX];
+  int in_rank[8];
+  int in_map[8][QE_MAX_RANK]; /* letter index per input axis */
+  int out_rank;
+  int out_map[QE_MAX_RANK];
+} ein_plan;
+
+static int ein_letter(ein_plan *p, char c)
+{
+  for (int i = 0; i < p->nl; i++)
+    if (p->letters[i] == c)
+      return i;
+  if (p->nl >= EIN_MAX)
+    return -1;
+  p->letters[p->nl] = c;
+  p->size[p->nl] = -1;
+  return p->nl++;
+}
+
+/* Parse the equation against the input ranks; ellipses become the letters
+ * 'A', 'B', ... (right-aligned across inputs, numpy style). */
+static qe_status ein_parse(const qe_node *n, qe_ctx *ctx, int n_in, const int *ranks,
+                           const int64_t *const *dims, ein_plan *p)
+{
+  const char *eq = qe_node_string(n, "equation", NULL);
+  memset(p, 0, sizeof *p);
+  p->n_in = n_in;
+  if (!eq || n_in > 8)
+    return qe_op_error(n, ctx, QE_ERR_SHAPE, "missing equation or too many inputs");
+  char terms[9][64];
+  int nt = 0, k = 0;
+  bool arrow = false;
+  char lhs_out[64] = "";
+  for (const char *c = eq;; c++) {
+    if (*c == ' ')
+      continue;
+    if (*c == ',' || *c == '\0' || (*c == '-' && c[1] == '>')) {
+      if (nt >= 9 || k >= 63)
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "equation too long");
+      terms[nt][k] = '\0';
+      nt++;
+      k = 0;
+      if (*c == '-') {
+        c++;
+        arrow = true;
+        snprintf(lhs_out, sizeof lhs_out, "%s", c + 1);
+        break;
+      }
+      if (*c == '\0')
+        break;
+      continue;
+    }
+    if (k >= 63)
+      return qe_op_error(n, ctx, QE_ERR_SHAPE, "equation too long");
+    terms[nt][k++] = *c;
+  }
+  if (nt != n_in)
+    return qe_op_error(n, ctx, QE_ERR_SHAPE, "equation has %d terms for %d inputs", nt, n_in);
+  int ell_rank = 0;
+  for (int t = 0; t < n_in; t++) {
+    char *e = strstr(terms[t], "...");
+    int explicit_n = (int)strlen(terms[t]) - (e ? 3 : 0);
+    if (e) {
+      int er = ranks[t] - explicit_n;
+      if (er < 0)
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "term %d does not match its input's rank", t);
+      ell_rank = er > ell_rank ? er : ell_rank;
+    }
+  }
+  for (int t = 0; t < n_in; t++) {
+    int ax = 0;
+    const char *s = terms[t];
+    int explicit_n = (int)strlen(s) - (strstr(s, "...") ? 3 : 0);
+    for (; *s; s++) {
+      if (s[0] == '.' && s[1] == '.' && s[2] == '.') {
+        int er = ranks[t] - explicit_n;
+        for (int e = 0; e < er; e++) {
+          int li = ein_letter(p, (char)('A' + (ell_rank - er) + e));
+          if (li < 0 || ax >= QE_MAX_RANK)
+            return qe_op_error(n, ctx, QE_ERR_UNSUPPORTED, "too many indices");
+          p->in_map[t][ax++] = li;
+        }
+        s += 2;
+        continue;
+      }
+      if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "bad character in equation");
+      int li = ein_letter(p, *s);
+      if (li < 0 || ax >= QE_MAX_RANK)
+        return qe_op_error(n, ctx, QE_ERR_UNSUPPORTED, "too many indices");
+      p->in_map[t][ax++] = li;
+    }
+    if (ax != ranks[t])
+      return qe_op_error(n, ctx, QE_ERR_SHAPE, "term %d has %d indices, input rank %d", t, ax,
+                         ranks[t]);
+    p->in_rank[t] = ax;
+    for (int i = 0; i < ax; i++) {
+      int li = p->in_map[t][i];
+      int64_t d = dims ? dims[t][i] : -1;
+      if (d >= 0 && p->size[li] >= 0 && p->size[li] != d && p->size[li] != 1 && d != 1)
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "index '%c' has sizes %lld and %lld",
+                           p->letters[li], (long long)p->size[li], (long long)d);
+      if (d >= 0 && (p->size[li] < 0 || p->size[li] == 1))
+        p->size[li] = d;
+    }
+  }
+  /* Output: explicit, or ellipsis letters then letters seen once, sorted. */
+  p->out_rank = 0;
+  if (arrow) {
+    for (const char *s = lhs_out; *s; s++) {
+      if (*s == ' ')
+        continue;
+      if (s[0] == '.' && s[1] == '.' && s[2] == '.') {
+        for (int e = 0; e < ell_rank; e++)
+          p->out_map[p->out_rank++] = ein_letter(p, (char)('A' + e));
+        s += 2;
+        continue;
+      }
+      int li = -1;
+      for (int i = 0; i < p->nl; i++)
+        if (p->letters[i] == *s)
+          li = i;
+      if (li < 0 || p->out_rank >= QE_MAX_RANK)
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "output index '%c' is not in the inputs", *s);
+      p->out_map[p->out_rank++] = li;
+    }
+  } else {
+    for (int e = 0; e < ell_rank; e++)
+      p->out_map[p->out_rank++] = ein_letter(p, (char)('A' + e));
+    for (char c = 'a'; c <= 'z'; c++) {
+      int li = -1, count = 0;
+      for (int i = 0; i < p->nl; i++)
+        if (p->letters[i] == c)
+          li = i;
+      if (li < 0)
+        continue;
+      for (int t = 0; t < n_in; t++)
+        for (int i = 0; i < p->in_rank[t]; i++)
+          count += p->in_map[t][i] == li;
+      if (count == 1 && p->out_rank < QE_MAX_RANK)
+        p->out_map[p->out_rank++] = li;
+    }
+  }
+  return QE_OK;
+}
+
+static qe_status einsum_infer(const qe_infer_args *a)
+{
+  int ranks[8];
+  const int64_t *dims[8];
+  for (int i = 0; i < a->n_in && i < 8; i++) {
+    qe_dtype t = a->in[i].dtype;
+    if (t != QE_DT_UNDEFINED && t != QE_DT_F32 && t != QE_DT_F64)
+      return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "type %s (float32/64 only)",
+                         qe_dtype_name(t));
+    if (i > 0 && t != QE_DT_UNDEFINED && a->in[0].dtype != QE_DT_UNDEFINED && t != a->in[0].dtype)
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "inputs of different types");
+    if (a->in[i].rank < 0) {
+      a->out[0].dtype = a->in[0].dtype;
+      return QE_OK;
+    }
+    ranks[i] = a->in[i].rank;
+    dims[i] = a->in[i].dims;
+  }
+  ein_plan p;
+  qe_status st = ein_parse(a->node, a->ctx, a->n_in, ranks, dims, &p);
+  if (st != QE_OK)
+    return st;
+  int64_t d[QE_MAX_RANK];
+  for (int i = 0; i < p.out_rank; i++)
+    d[i] = p.size[p.out_map[i]];
+  qe_vinfo_set(&a->out[0], a->in[0].dtype, p.out_rank, d);
+  return QE_OK;
+}
+
+static qe_status einsum_exec(const qe_exec_args *a)
+{
+  int ranks[8];
+  const int64_t *dims[8];
+  for (int i = 0; i < a->n_in; i++) {
+    ranks[i] = a->in[i]->rank;
+    dims[i] = a->in[i]->dims;
+  }
+  ein_plan p;
+  qe_status st = ein_parse(a->node, a->ctx, a->n_in, ranks, dims, &p);
+  if (st != QE_OK)
+    return st;
+  /* strides of each letter in each input (0 when absent or broadcast) */
+  int64_t ist[8][EIN_MAX], ost[EIN_MAX] = { 0 };
+  memset(ist, 0, sizeof ist);
+  for (int t = 0; t < p.n_in; t++) {
+    int64_t s = 1;
+    for (int i = ranks[t] - 1; i >= 0; i--) {
+      if (dims[t][i] != 1)
+        ist[t][p.in_map[t][i]] += s;
+      s *= dims[t][i];
+    }
+  }
+  int64_t s = 1;
+  for (int i = p.out_rank - 1; i >= 0; i--) {
+    ost[p.out_map[i]] += s;
+    s *= p.size[p.out_map[i]];
+  }
+  int64_t ny = qe_array_count(a->out[0]);
+  double *y = qe_scratch_get(a, (size_t)(ny ? ny : 1) * sizeof(double));
+  if (!y)
+    return QE_ERR_NOMEM;
+  memset(y, 0, (size_t)ny * sizeof(double));
+  int64_t total = 1;
+  for (int l = 0; l < p.nl; l++)
+    total *= p.size[l] < 0 ? 1 : p.size[l];
+  int64_t idx[EIN_MAX] = { 0 }, off[8] = { 0 }, yo = 0;
+  for (int64_t e = 0; e < total; e++) {
+    double v = 1.0;
+    for (int t = 0; t < p.n_in; t++)
+      v *= qe_array_get_f64(a->in[t], (size_t)off[t]);
+    y[yo] += v;
+    for (int l = p.nl - 1; l >= 0; l--) {
+      idx[l]++;
+      for (int t = 0; t < p.n_in; t++)
+        off[t] += ist[t][l];
+      yo += ost[l];
+      if (idx[l] < p.size[l])
+        break;
+      for (int t = 0; t < p.n_in; t++)
+        off[t] -= ist[t][l] * idx[l];
+      yo -= ost[l] * idx[l];
+      idx[l] = 0;
+    }
+  }
+  for (int64_t i = 0; i < ny; i++)
+    qe_array_set_f64(a->out[0], (size_t)i, y[i]);
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_conv[] = {
   { QE_OP_CONV, conv_infer, conv_exec, conv_macs, 2, 3, 1, 1 },
   { QE_OP_CONV_TRANSPOSE, convt_infer, convt_exec, convt_macs, 2, 3, 1, 1 },
   { QE_OP_GEMM, gemm_infer, gemm_exec, gemm_macs, 2, 3, 1, 1 },
   { QE_OP_MATMUL, matmul_infer, matmul_exec, matmul_macs, 2, 2, 1, 1 },
+  { QE_OP_EINSUM, einsum_infer, einsum_exec, NULL, 1, 8, 1, 1 },
 };
 const size_t qe_ops_conv_count = QE_ARRAY_LEN(qe_ops_conv);

@@ -182,6 +182,7 @@ extern "C" {
   X(COMPRESS, "Compress")                                     \
   X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear")         \
   X(MEAN_VARIANCE_NORMALIZATION, "MeanVarianceNormalization") \
+  X(EINSUM, "Einsum")                                         \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
