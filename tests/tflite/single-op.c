@@ -605,3 +605,164 @@ qe_qmodel *so_to_float(const qe_qmodel *m)
   }
   return f;
 }
+
+void so_freeze_extra_inputs(qe_qmodel *m, so_rng *r)
+{
+  size_t i;
+  for (i = 1; i < m->n_inputs; i++) {
+    qe_qtensor *t = &m->tensors[m->inputs[i]];
+    const size_t n = (size_t)qe_qtensor_count(t) * qe_qtensor_elem_size(t);
+    int8_t *v = malloc(n + 1);
+    size_t k;
+    for (k = 0; k < n; k++)
+      v[k] = (int8_t)so_int(r, -128, 127);
+    t->data = v;
+    t->data_size = n;
+  }
+  if (m->n_inputs > 1)
+    m->n_inputs = 1;
+  qe_qmodel_prepare(m, NULL);
+}
+
+/* Adds an int8 activation tensor. */
+static int act8(qe_qmodel *m, const char *name, int rank, const int32_t *d, float s, int32_t zp)
+{
+  return act_tensor(m, name, QE_DT_I8, rank, d, s, zp);
+}
+
+static int weights8(qe_qmodel *m, so_rng *r, const char *name, int rank, const int32_t *d,
+                    int n_scales, int qdim, float *scales)
+{
+  int64_t n = 1, k;
+  int8_t *v;
+  int32_t *z = calloc((size_t)n_scales, 4);
+  int i, idx;
+  for (i = 0; i < rank; i++)
+    n *= d[i];
+  v = malloc((size_t)n);
+  for (k = 0; k < n; k++)
+    v[k] = (int8_t)so_int(r, -127, 127);
+  for (i = 0; i < n_scales; i++)
+    scales[i] = rscale(r, 0.002f, 0.02f);
+  qe_qmodel_add_tensor(m, name, QE_DT_I8, rank, d, v, (size_t)n, (size_t)n_scales, scales, z, qdim,
+                       &idx, NULL);
+  free(v);
+  free(z);
+  return idx;
+}
+
+static int bias32(qe_qmodel *m, so_rng *r, const char *name, int n, float in_s, const float *w_s)
+{
+  int32_t *v = malloc(4 * (size_t)n), *z = calloc((size_t)n, 4), d[1] = { n };
+  float *s = malloc(4 * (size_t)n);
+  int i, idx;
+  for (i = 0; i < n; i++) {
+    v[i] = so_int(r, -3000, 3000);
+    s[i] = in_s * w_s[i];
+  }
+  qe_qmodel_add_tensor(m, name, QE_DT_I32, 1, d, v, 4 * (size_t)n, (size_t)n, s, z, 0, &idx, NULL);
+  free(v);
+  free(z);
+  free(s);
+  return idx;
+}
+
+qe_qmodel *so_make_net(so_rng *r)
+{
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  float ws[16];
+  int32_t d_in[4] = { 1, 12, 12, 3 }, d_c1[4] = { 1, 12, 12, 8 }, w1[4] = { 8, 3, 3, 3 },
+          dw[4] = { 1, 3, 3, 8 }, d_dw[4] = { 1, 6, 6, 8 }, d_b[4] = { 1, 1, 1, 8 },
+          pads[8] = { 0, 0, 1, 1, 1, 1, 0, 0 }, pd[2] = { 4, 2 }, d_pad[4] = { 1, 8, 8, 8 },
+          d_mp[4] = { 1, 4, 4, 8 }, d_mean[4] = { 1, 1, 1, 8 }, axes[2] = { 1, 2 }, ad[1] = { 2 },
+          d_flat[2] = { 1, 8 }, fcw[2] = { 5, 8 }, d_fc[2] = { 1, 5 }, sh[1] = { 2 };
+  int t_in, t_w1, t_b1, t_c1, t_w2, t_b2, t_dw, t_hs, t_cb, t_add, t_pads, t_pad, t_mp, t_axes,
+      t_mean, t_shape, t_flat, t_fw, t_fb, t_fc, t_sm, ins[3];
+  const float s_in = 0.02f, s_c1 = 0.05f, s_dw = 0.08f, s_hs = 0.06f, s_add = 0.07f, s_mean = 0.05f,
+              s_fc = 0.1f;
+  int8_t cb[8];
+  int i;
+
+  qe_qmodel_new(&m, NULL);
+  t_in = act8(m, "image", 4, d_in, s_in, -3);
+  t_w1 = weights8(m, r, "conv/w", 4, w1, 8, 0, ws);
+  t_b1 = bias32(m, r, "conv/b", 8, s_in, ws);
+  t_c1 = act8(m, "conv", 4, d_c1, s_c1, -128);
+  qe_qop_options_init(&o);
+  o.activation = QE_ACT_RELU6;
+  ins[0] = t_in;
+  ins[1] = t_w1;
+  ins[2] = t_b1;
+  qe_qmodel_add_op(m, QE_QOP_CONV_2D, 3, ins, t_c1, &o, "conv", NULL, NULL);
+
+  t_w2 = weights8(m, r, "dw/w", 4, dw, 8, 3, ws);
+  t_b2 = bias32(m, r, "dw/b", 8, s_c1, ws);
+  t_dw = act8(m, "dw", 4, d_dw, s_dw, 5);
+  qe_qop_options_init(&o);
+  o.stride_h = o.stride_w = 2;
+  ins[0] = t_c1;
+  ins[1] = t_w2;
+  ins[2] = t_b2;
+  qe_qmodel_add_op(m, QE_QOP_DEPTHWISE_CONV_2D, 3, ins, t_dw, &o, "dw", NULL, NULL);
+
+  t_hs = act8(m, "hswish", 4, d_dw, s_hs, -20);
+  qe_qmodel_add_op(m, QE_QOP_HARD_SWISH, 1, &t_dw, t_hs, NULL, "hswish", NULL, NULL);
+
+  for (i = 0; i < 8; i++)
+    cb[i] = (int8_t)so_int(r, -100, 100);
+  {
+    float s = 0.03f;
+    int32_t z = 0;
+    qe_qmodel_add_tensor(m, "shift", QE_DT_I8, 4, d_b, cb, 8, 1, &s, &z, 0, &t_cb, NULL);
+  }
+  t_add = act8(m, "add", 4, d_dw, s_add, 0);
+  ins[0] = t_hs;
+  ins[1] = t_cb;
+  qe_qmodel_add_op(m, QE_QOP_ADD, 2, ins, t_add, NULL, "add", NULL, NULL);
+
+  t_pads = const_i32(m, "pads", 2, pd, pads, 8);
+  t_pad = act8(m, "pad", 4, d_pad, s_add, 0);
+  ins[0] = t_add;
+  ins[1] = t_pads;
+  qe_qmodel_add_op(m, QE_QOP_PAD, 2, ins, t_pad, NULL, "pad", NULL, NULL);
+
+  t_mp = act8(m, "pool", 4, d_mp, s_add, 0);
+  qe_qop_options_init(&o);
+  o.filter_h = o.filter_w = 2;
+  o.stride_h = o.stride_w = 2;
+  qe_qmodel_add_op(m, QE_QOP_MAX_POOL_2D, 1, &t_pad, t_mp, &o, "pool", NULL, NULL);
+
+  t_axes = const_i32(m, "axes", 1, ad, axes, 2);
+  t_mean = act8(m, "mean", 4, d_mean, s_mean, 3);
+  qe_qop_options_init(&o);
+  o.keep_dims = true;
+  ins[0] = t_mp;
+  ins[1] = t_axes;
+  qe_qmodel_add_op(m, QE_QOP_MEAN, 2, ins, t_mean, &o, "mean", NULL, NULL);
+
+  t_shape = const_i32(m, "shape", 1, sh, d_flat, 2);
+  t_flat = act8(m, "flat", 2, d_flat, s_mean, 3);
+  ins[0] = t_mean;
+  ins[1] = t_shape;
+  qe_qmodel_add_op(m, QE_QOP_RESHAPE, 2, ins, t_flat, NULL, "flatten", NULL, NULL);
+
+  t_fw = weights8(m, r, "fc/w", 2, fcw, 1, 0, ws);
+  {
+    float bws[5];
+    for (i = 0; i < 5; i++)
+      bws[i] = ws[0];
+    t_fb = bias32(m, r, "fc/b", 5, s_mean, bws);
+    /* per-tensor weights: one bias scale */
+    m->tensors[t_fb].n_quant = 1;
+  }
+  t_fc = act8(m, "logits", 2, d_fc, s_fc, -10);
+  ins[0] = t_flat;
+  ins[1] = t_fw;
+  ins[2] = t_fb;
+  qe_qmodel_add_op(m, QE_QOP_FULLY_CONNECTED, 3, ins, t_fc, NULL, "fc", NULL, NULL);
+
+  t_sm = act8(m, "probs", 2, d_fc, 1.0f / 256, -128);
+  qe_qmodel_add_op(m, QE_QOP_SOFTMAX, 1, &t_fc, t_sm, NULL, "softmax", NULL, NULL);
+  return finish(m, t_in, t_sm);
+}

@@ -62,4 +62,12 @@ void so_fill_input(const qe_qmodel *m, int i, void *data, so_rng *r);
  * become float (constants dequantized), QUANTIZE/DEQUANTIZE excluded.
  * NULL for models that have no float version. */
 qe_qmodel *so_to_float(const qe_qmodel *m);
+/* Make every graph input after the first a constant of random values
+ * (for exports that take one input). */
+void so_freeze_extra_inputs(qe_qmodel *m, so_rng *r);
+
+/* A small int8 network of many ops (conv, depthwise, hard-swish, add,
+ * pad, max-pool, mean, reshape, fully-connected, softmax), prepared. */
+qe_qmodel *so_make_net(so_rng *r);
+
 #endif /* SINGLE_OP_H */

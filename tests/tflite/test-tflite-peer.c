@@ -386,6 +386,32 @@ int main(int argc, char **argv)
       skipped_kinds++;
     printf("%-16s %4d bit-exact of %d\n", so_kind_name(k), counts[k], c);
   }
+  /* A small network of eleven ops, weights and inputs drawn anew. */
+  {
+    int c, ok = 0;
+    for (c = 0; c < per_op / 2 + 1; c++) {
+      qe_qmodel *m = so_make_net(&rng);
+      uint8_t *fb = NULL;
+      size_t fb_size = 0;
+      int8_t in[12 * 12 * 3], want[8], got[8];
+      void *inputs[1] = { in };
+      size_t i;
+      total++;
+      for (i = 0; i < sizeof(in); i++)
+        in[i] = (int8_t)so_int(&rng, -128, 127);
+      if (m == NULL || qe_tflite_write(m, &fb, &fb_size, ctx) != QE_OK ||
+          run_tflite(fb, fb_size, m, inputs, want, 5) != 0 ||
+          run_engine(m, QE_ROUND_HALF_UP, inputs, got, 5, ctx) != 0 || memcmp(want, got, 5) != 0) {
+        fprintf(stderr, "FAIL net %d: %s %s\n", c, qe_ctx_error(ctx), tfl_error);
+        failed++;
+      } else {
+        ok++;
+      }
+      free(fb);
+      qe_qmodel_free(m);
+    }
+    printf("%-16s %4d bit-exact of %d\n", "net (11 ops)", ok, c);
+  }
   printf("bit-exact vs TFLite: %d of %d cases (%d failed)\n", total - failed, total, failed);
   failed += float_pass(per_op / 3 + 1, &rng, ctx);
   printf("CONV_2D / FULLY_CONNECTED with the engine's default (double) rounding: %zu of %zu "
