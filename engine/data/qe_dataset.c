@@ -243,6 +243,14 @@ void qe_ds_skip(qe_dataset *ds, const char *path, const char *fmt, ...)
   pthread_mutex_unlock(&ds->lock);
 }
 
+/* display is the same string as path when the name is valid UTF-8 */
+static void free_sample_names(char *path, char *display)
+{
+  if (display != path)
+    free(display);
+  free(path);
+}
+
 static qe_ds_sample *add_sample(qe_dataset *ds, const char *path, int origin, qe_ctx *ctx)
 {
   if (!qe_grow((void **)&ds->samples, &ds->cap_samples, ds->n_samples + 1, sizeof(qe_ds_sample))) {
@@ -257,9 +265,12 @@ static qe_ds_sample *add_sample(qe_dataset *ds, const char *path, int origin, qe
   if (path) {
     s->path = qe_strdup(path);
     s->display = qe_display_name(path);
-    if (!s->path || !s->display) {
-      free(s->path);
+    if (s->path && s->display && strcmp(s->path, s->display) == 0) {
       free(s->display);
+      s->display = s->path;
+    }
+    if (!s->path || !s->display) {
+      free_sample_names(s->path, s->display);
       qe_error(ctx, QE_ERR_NOMEM, "out of memory listing samples");
       return NULL;
     }
@@ -1149,8 +1160,7 @@ static qe_status list_path(qe_dataset *ds, const char *path, const char *csv, in
         }
         if (load_series_file(ds, &s, tmp)) {
           qe_ds_skip(ds, s.path, "%s", qe_ctx_error(tmp));
-          free(s.path);
-          free(s.display);
+          free_sample_names(s.path, s.display);
           free(s.label_name);
         } else {
           size_t per = s.n_values / QE_MAX(ds->ser_channels, 1);
@@ -1160,8 +1170,7 @@ static qe_status list_path(qe_dataset *ds, const char *path, const char *csv, in
             qe_ds_skip(ds, s.path, "%zu values per channel, other files have %zu", per,
                        ds->ser_raw);
             free(s.values);
-            free(s.path);
-            free(s.display);
+            free_sample_names(s.path, s.display);
             free(s.label_name);
           } else {
             ds->samples[w++] = s;
@@ -1493,8 +1502,7 @@ static qe_status resolve_labels(qe_dataset *ds, qe_ctx *ctx)
         qe_ds_skip(ds, s->path, "%s", why);
     }
     if (bad) {
-      free(s->path);
-      free(s->display);
+      free_sample_names(s->path, s->display);
       free(s->label_name);
       free(s->values);
       free(s->chan_labels);
@@ -1645,6 +1653,9 @@ static qe_status build_subsets(qe_dataset *ds, qe_ctx *ctx)
       if (ds->samples[i].subsets & BIT(s))
         ds->subset_idx[s][n++] = i;
     ds->subset_n[s] = n;
+    size_t *shrunk = realloc(ds->subset_idx[s], sizeof(size_t) * (n ? n : 1));
+    if (shrunk)
+      ds->subset_idx[s] = shrunk;
   }
   return QE_OK;
 }
@@ -1916,8 +1927,7 @@ void qe_dataset_free(qe_dataset *ds)
     return;
   for (size_t i = 0; i < ds->n_samples; i++) {
     qe_ds_sample *s = &ds->samples[i];
-    free(s->path);
-    free(s->display);
+    free_sample_names(s->path, s->display);
     free(s->label_name);
     free(s->values);
     free(s->chan_labels);
