@@ -78,16 +78,36 @@ static qe_status lock_fd(int fd, const char *name, qe_ctx *ctx)
   return QE_OK;
 }
 
-static int is_pty(const char *name)
+static int is_pty_fd(int fd)
 {
   struct stat st;
+  char link[64], target[64];
+  if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode)) {
+    unsigned maj = major(st.st_rdev);
+    if (maj >= 136 && maj <= 143) /* UNIX98 pty slaves */
+      return 1;
+  }
+  /* A pty standing in for a USB device (umockdev) may report the device's
+   * numbers; the name the kernel gives the open file does not lie. */
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n > 0) {
+    target[n] = '\0';
+    return strncmp(target, "/dev/pts/", 9) == 0;
+  }
+  return 0;
+}
+
+static int is_pty(const char *name)
+{
   if (strncmp(name, "/dev/pts/", 9) == 0)
     return 1;
-  if (stat(name, &st) != 0 || !S_ISCHR(st.st_mode))
+  int fd = open(name, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return 0;
-  /* UNIX98 pty slaves use majors 136-143. */
-  unsigned maj = major(st.st_rdev);
-  return maj >= 136 && maj <= 143;
+  int r = is_pty_fd(fd);
+  close(fd);
+  return r;
 }
 
 static speed_t baud_to_speed(uint32_t baud)

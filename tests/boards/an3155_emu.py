@@ -26,6 +26,12 @@
 #   --silent           never answer (nothing behind the port)
 #   --drop-bytes N     drop every n-th byte the host sends (noisy line)
 #
+# --fd N uses an inherited pty master (a umockdev testbed's /dev/ttyACM0)
+# instead of a new pty. --go-qemu MACHINE makes GO behave like a real
+# board's reset into the application: the flashed image boots in
+# qemu-system-arm (-icount shift=0) and the same serial line is bridged to
+# its UART, as an ST-LINK's virtual COM port reaches the running program.
+#
 # usage: an3155_emu.py --ready FILE [--pid 0x413] [--flash-kb 1024]
 #                      [--image OUT.bin] [--exit-on-go] [faults...]
 # Writes the pty's name to FILE once listening; writes the flash contents
@@ -63,12 +69,18 @@ class Emu:
         self.flash = bytearray(b"\xff" * (a.flash_kb * 1024))
         self.ram = bytearray(RAM_SIZE)
         self.sysmem = bytes((i * 37) & 0xFF for i in range(SYSMEM_SIZE))
-        self.master, slave = os.openpty()
-        tty.setraw(slave)
-        # Keep a slave descriptor open so the master never sees EIO between
-        # two clients; it is never read.
-        self.keep = slave
-        self.name = os.ttyname(slave)
+        if a.fd >= 0:
+            self.master = a.fd
+            self.keep = None
+            self.name = "fd:%d" % a.fd
+        else:
+            self.master, slave = os.openpty()
+            tty.setraw(slave)
+            # Keep a slave descriptor open so the master never sees EIO
+            # between two clients; it is never read.
+            self.keep = slave
+            self.name = os.ttyname(slave)
+        self.qemu = None
         self.synced = False
         self.n_write = self.n_read = self.n_in = 0
         self.top = 0
@@ -244,9 +256,54 @@ class Emu:
             return
         self.put([ACK])
         self.dump()
+        if self.a.go_qemu:
+            self.bridge_to_qemu()
         if self.a.exit_on_go:
             raise SystemExit(0)
         self.synced = False  # the application runs now
+
+    def bridge_to_qemu(self):
+        import socket
+        import subprocess
+        sock_path = self.a.image + ".uart.sock"
+        if os.path.exists(sock_path):
+            os.unlink(sock_path)
+        self.qemu = subprocess.Popen(
+            ["qemu-system-arm", "-M", self.a.go_qemu, "-nographic", "-monitor", "none",
+             "-icount", "shift=0,align=off,sleep=off", "-kernel", self.a.image,
+             "-chardev", "socket,id=uart0,path=%s,server=on,wait=on" % sock_path,
+             "-serial", "chardev:uart0"], stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        deadline = time.time() + 10
+        while True:
+            try:
+                s.connect(sock_path)
+                break
+            except OSError:
+                if time.time() > deadline or self.qemu.poll() is not None:
+                    raise SystemExit("qemu did not start")
+                time.sleep(0.05)
+        while True:
+            r, _, _ = select.select([self.master, s], [], [])
+            if self.master in r:
+                try:
+                    d = os.read(self.master, 4096)
+                except OSError:
+                    time.sleep(0.01)
+                    d = b""
+                if d:
+                    s.sendall(d)
+            if s in r:
+                d = s.recv(4096)
+                if not d:
+                    raise SystemExit(0)
+                os.write(self.master, d)
+
+    def stop_qemu(self):
+        if self.qemu and self.qemu.poll() is None:
+            self.qemu.terminate()
+            self.qemu.wait()
 
     def dump(self):
         if self.a.image:
@@ -296,19 +353,24 @@ def main():
     p.add_argument("--flash-kb", type=int, default=1024)
     p.add_argument("--image")
     p.add_argument("--exit-on-go", action="store_true")
+    p.add_argument("--fd", type=int, default=-1)
+    p.add_argument("--go-qemu")
     for f in ("nack-write", "drop-ack", "corrupt-read", "unplug-after-writes", "drop-bytes"):
         p.add_argument("--" + f, type=int, default=0)
     p.add_argument("--bitrot", action="store_true")
     p.add_argument("--silent", action="store_true")
     a = p.parse_args()
     emu = Emu(a)
-    signal.signal(signal.SIGTERM, lambda *_: (emu.dump(), sys.exit(0)))
+    signal.signal(signal.SIGTERM, lambda *_: (emu.stop_qemu(), emu.dump(), sys.exit(0)))
     try:
         emu.serve()
     except Unplugged:
         os.close(emu.master)
-        os.close(emu.keep)
+        if emu.keep is not None:
+            os.close(emu.keep)
         sys.exit(0)
+    finally:
+        emu.stop_qemu()
 
 
 main()
