@@ -390,8 +390,8 @@ qe_status qe_node_eval(const qe_node *n, const qe_array *const *in, qe_array **o
 {
   const qe_op_def *d = qe_op_get(n->op);
   int ni = n->n_inputs, no = n->n_outputs;
-  qe_vinfo vin[64], vout[16];
-  if (ni > 64 || no > 16)
+  qe_vinfo vin[64], vout[64];
+  if (ni > 64 || no > 64)
     return qe_op_error(n, ctx, QE_ERR_UNSUPPORTED, "too many inputs or outputs to evaluate");
   for (int i = 0; i < no; i++)
     outs[i] = NULL;
@@ -570,8 +570,8 @@ qe_status qe_graph_propagate(qe_graph *g, bool write_shapes, qe_array ***values_
   }
   for (size_t k = 0; k < g->n_nodes; k++) {
     const qe_node *n = &g->nodes[order[k]];
-    qe_vinfo in[64], out[16];
-    if (n->n_inputs > 64 || n->n_outputs > 16) {
+    qe_vinfo in[64], out[64];
+    if (n->n_inputs > 64 || n->n_outputs > 64) {
       st = qe_op_error(n, ctx, QE_ERR_UNSUPPORTED, "too many inputs or outputs");
       goto out;
     }
@@ -598,7 +598,7 @@ qe_status qe_graph_propagate(qe_graph *g, bool write_shapes, qe_array ***values_
         all_known = false;
     if (n->op == QE_OP_SHAPE || n->op == QE_OP_SIZE)
       all_known = in[0].present && qe_vinfo_known(&in[0]);
-    qe_array *ov[16] = { 0 };
+    qe_array *ov[64] = { 0 };
     if (all_known && small_enough(out, n->n_outputs) &&
         (n->op == QE_OP_SHAPE || n->op == QE_OP_SIZE || small_enough(in, n->n_inputs))) {
       const qe_array *ia[64];
@@ -781,9 +781,9 @@ qe_status qe_graph_stats(const qe_graph *g, qe_model_stats **out, qe_ctx *ctx)
     for (size_t i = 0; i < nn; i++) {
       const qe_node *n = &c->nodes[i];
       const qe_op_def *d = qe_op_get(n->op);
-      if (!d || !d->macs || (n->domain && n->domain[0]) || n->n_inputs > 64 || n->n_outputs > 16)
+      if (!d || !d->macs || (n->domain && n->domain[0]) || n->n_inputs > 64 || n->n_outputs > 64)
         continue;
-      qe_vinfo in[64], o[16];
+      qe_vinfo in[64], o[64];
       for (int j = 0; j < n->n_inputs; j++) {
         int t = n->inputs[j];
         memset(&in[j], 0, sizeof in[j]);
