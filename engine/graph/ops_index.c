@@ -488,6 +488,145 @@ static qe_status compress_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- NonMaxSuppression -------------------------------------------------------- */
+
+typedef struct nms_cand {
+  float score;
+  int64_t box;
+} nms_cand;
+
+static int nms_cmp(const void *pa, const void *pb)
+{
+  const nms_cand *a = pa, *b = pb;
+  if (a->score != b->score)
+    return a->score > b->score ? -1 : 1;
+  return a->box < b->box ? -1 : (a->box > b->box);
+}
+
+/* Corners (y1, x1, y2, x2) normalised so y1 <= y2, x1 <= x2. */
+static void nms_corners(const float *b, bool center, float *c)
+{
+  if (center) {
+    c[0] = b[1] - b[3] / 2;
+    c[1] = b[0] - b[2] / 2;
+    c[2] = b[1] + b[3] / 2;
+    c[3] = b[0] + b[2] / 2;
+  } else {
+    c[0] = fminf(b[0], b[2]);
+    c[1] = fminf(b[1], b[3]);
+    c[2] = fmaxf(b[0], b[2]);
+    c[3] = fmaxf(b[1], b[3]);
+  }
+}
+
+static float nms_iou(const float *a, const float *b)
+{
+  float ih = fminf(a[2], b[2]) - fmaxf(a[0], b[0]);
+  float iw = fminf(a[3], b[3]) - fmaxf(a[1], b[1]);
+  if (ih <= 0 || iw <= 0)
+    return 0;
+  float inter = ih * iw;
+  float uni = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter;
+  return uni > 0 ? inter / uni : 0;
+}
+
+/* Run NMS; writes the selections (3 values each) into @out when not NULL;
+ * returns their count, or -1 when memory ran out. */
+static int64_t nms_run(const qe_node *n, const qe_array *const *in, int n_in, int64_t *out)
+{
+  const qe_array *B = in[0], *S = in[1];
+  int64_t nb = B->dims[0], nbox = B->dims[1], nc = S->dims[1];
+  int64_t max_out = n_in > 2 && in[2] && qe_array_count(in[2]) ? qe_array_get_i64(in[2], 0) : 0;
+  float iou_th = n_in > 3 && in[3] && qe_array_count(in[3]) ? (float)qe_array_get_f64(in[3], 0) : 0;
+  bool has_st = n_in > 4 && in[4] && qe_array_count(in[4]);
+  float score_th = has_st ? (float)qe_array_get_f64(in[4], 0) : 0;
+  bool center = qe_node_int(n, "center_point_box", 0) != 0;
+  if (max_out <= 0 || nbox == 0)
+    return 0;
+  nms_cand *cand = malloc((size_t)nbox * sizeof *cand);
+  int64_t *sel = malloc((size_t)nbox * sizeof *sel);
+  if (!cand || !sel) {
+    free(cand);
+    free(sel);
+    return -1;
+  }
+  const float *boxes = B->data, *scores = S->data;
+  int64_t total = 0;
+  for (int64_t b = 0; b < nb; b++)
+    for (int64_t c = 0; c < nc; c++) {
+      int64_t m = 0, ns = 0;
+      for (int64_t i = 0; i < nbox; i++) {
+        float sc = scores[(b * nc + c) * nbox + i];
+        if (!has_st || sc > score_th) {
+          cand[m].score = sc;
+          cand[m++].box = i;
+        }
+      }
+      qsort(cand, (size_t)m, sizeof *cand, nms_cmp);
+      for (int64_t k = 0; k < m && ns < max_out; k++) {
+        float ck[4];
+        nms_corners(boxes + (b * nbox + cand[k].box) * 4, center, ck);
+        bool keep = true;
+        for (int64_t s = 0; s < ns && keep; s++) {
+          float cs[4];
+          nms_corners(boxes + (b * nbox + sel[s]) * 4, center, cs);
+          keep = nms_iou(ck, cs) <= iou_th;
+        }
+        if (!keep)
+          continue;
+        sel[ns++] = cand[k].box;
+        if (out) {
+          out[total * 3] = b;
+          out[total * 3 + 1] = c;
+          out[total * 3 + 2] = cand[k].box;
+        }
+        total++;
+      }
+    }
+  free(cand);
+  free(sel);
+  return total;
+}
+
+static qe_status nms_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *bx = &a->in[0], *sc = &a->in[1];
+  if ((bx->dtype != QE_DT_UNDEFINED && bx->dtype != QE_DT_F32) ||
+      (sc->dtype != QE_DT_UNDEFINED && sc->dtype != QE_DT_F32))
+    return UNSUP("boxes and scores must be float32");
+  if (bx->rank >= 0 && (bx->rank != 3 || (bx->dims[2] >= 0 && bx->dims[2] != 4)))
+    return ERR("boxes must be [batch, boxes, 4]");
+  if (sc->rank >= 0 && sc->rank != 3)
+    return ERR("scores must be [batch, classes, boxes]");
+  if (bx->rank == 3 && sc->rank == 3 &&
+      ((bx->dims[0] >= 0 && sc->dims[0] >= 0 && bx->dims[0] != sc->dims[0]) ||
+       (bx->dims[1] >= 0 && sc->dims[2] >= 0 && bx->dims[1] != sc->dims[2])))
+    return ERR("boxes and scores do not match");
+  int64_t d[2] = { -1, 3 };
+  bool known = bx->value && sc->value;
+  for (int i = 2; i < a->n_in && known; i++)
+    if (a->in[i].present && !a->in[i].value)
+      known = false;
+  if (known) {
+    const qe_array *ins[5] = { 0 };
+    for (int i = 0; i < a->n_in && i < 5; i++)
+      ins[i] = a->in[i].present ? a->in[i].value : NULL;
+    int64_t c = nms_run(a->node, ins, a->n_in, NULL);
+    if (c < 0)
+      return qe_op_error(a->node, a->ctx, QE_ERR_NOMEM, "out of memory");
+    d[0] = c;
+  }
+  qe_vinfo_set(&a->out[0], QE_DT_I64, 2, d);
+  return QE_OK;
+}
+
+static qe_status nms_exec(const qe_exec_args *a)
+{
+  if (nms_run(a->node, a->in, a->n_in, a->out[0]->data) < 0)
+    return qe_op_error(a->node, a->ctx, QE_ERR_NOMEM, "out of memory");
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_index[] = {
   { QE_OP_TOP_K, topk_infer, topk_exec, NULL, 1, 2, 1, 2 },
   { QE_OP_EYE_LIKE, eyelike_infer, eyelike_exec, NULL, 1, 1, 1, 1 },
@@ -498,5 +637,6 @@ const qe_op_def qe_ops_index[] = {
   { QE_OP_SCATTER_ND, scatternd_infer, scatternd_exec, NULL, 3, 3, 1, 1 },
   { QE_OP_NON_ZERO, nonzero_infer, nonzero_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_COMPRESS, compress_infer, compress_exec, NULL, 2, 2, 1, 1 },
+  { QE_OP_NON_MAX_SUPPRESSION, nms_infer, nms_exec, NULL, 2, 5, 1, 1 },
 };
 const size_t qe_ops_index_count = QE_ARRAY_LEN(qe_ops_index);

@@ -183,6 +183,7 @@ extern "C" {
   X(DYNAMIC_QUANTIZE_LINEAR, "DynamicQuantizeLinear")         \
   X(MEAN_VARIANCE_NORMALIZATION, "MeanVarianceNormalization") \
   X(EINSUM, "Einsum")                                         \
+  X(NON_MAX_SUPPRESSION, "NonMaxSuppression")                 \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
