@@ -298,7 +298,8 @@ def main():
                          "temporal": audio.ZOO_PRE, "mel": audio.ZOO_MEL,
                          "patches": audio.ZOO_PATCH},
                "float_accuracy_test_npz": round(acc_seed, 4),
-               "float_accuracy_heldout_500": round(acc_big, 4),
+               "float_accuracy_heldout": round(acc_big, 4),
+               "heldout_samples": int(len(yte_big)),
                "float_accuracy_all_seed_wavs": round(acc_seed_all, 4),
                "npz_source": "tests/seeds-data/esc_kws: calib = folds 1-4,"
                              " test = fold 5 (first patch of each clip)",
