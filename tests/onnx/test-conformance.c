@@ -17,7 +17,11 @@
  * needed):
  *   - none at present.
  *
- * Usage: test-conformance [-v] [DATA_DIR] [NAME_FILTER]
+ * With --roundtrip every claimed model is first written with
+ * qe_onnx_save_buffer() (at its own opset) and read back, which checks the
+ * writer against the same expected outputs.
+ *
+ * Usage: test-conformance [-v] [--roundtrip] [DATA_DIR] [NAME_FILTER]
  * Exit 0 when every claimed case passes, 1 otherwise, 77 without the data.
  */
 #include <dirent.h>
@@ -36,6 +40,8 @@
 #define ATOL 1e-7
 
 static int verbose;
+static int roundtrip; /* write each model with qe_onnx_save_buffer and read it back first */
+static int roundtripped;
 
 typedef struct reason {
   char text[160];
@@ -188,6 +194,28 @@ static int run_case(const char *dir, const char *cs)
     result = FAIL;
     goto out;
   }
+  if (roundtrip && qe_graph_check_supported(g, ctx) == QE_OK) {
+    /* Write at the model's own opset (7 and up) and read back: the writer
+     * must keep every supported model runnable and exact. */
+    int64_t opset = qe_graph_opset(g, "");
+    if (opset >= 7) {
+      uint8_t *buf = NULL;
+      size_t len = 0;
+      qe_onnx_save_options opt = { .opset = opset, .ir_version = g->ir_version };
+      qe_graph *back = NULL;
+      if (qe_onnx_save_buffer(g, &opt, &buf, &len, ctx) != QE_OK ||
+          qe_onnx_load_buffer(buf, len, "saved", dir, &back, ctx) != QE_OK) {
+        printf("FAIL %s: write/read back: %s\n", cs, qe_ctx_error(ctx));
+        free(buf);
+        result = FAIL;
+        goto out;
+      }
+      free(buf);
+      qe_graph_free(g);
+      g = back;
+      roundtripped++;
+    }
+  }
   if (qe_graph_check_supported(g, ctx) != QE_OK) {
     /* Count each unsupported op type once per case. */
     for (size_t i = 0; i < g->n_nodes; i++) {
@@ -283,9 +311,11 @@ int main(int argc, char **argv)
   const char *root = "/usr/include/onnx/backend/test/data";
   const char *filter = NULL;
   int ai = 1;
-  if (ai < argc && strcmp(argv[ai], "-v") == 0) {
-    verbose = 1;
-    ai++;
+  for (; ai < argc && argv[ai][0] == '-'; ai++) {
+    if (strcmp(argv[ai], "-v") == 0)
+      verbose = 1;
+    else if (strcmp(argv[ai], "--roundtrip") == 0)
+      roundtrip = 1;
   }
   if (ai < argc)
     root = argv[ai++];
@@ -334,6 +364,9 @@ int main(int argc, char **argv)
   printf("skipped cases by reason:\n");
   for (int i = 0; i < n_reasons; i++)
     printf("  %4d  %s\n", reasons[i].count, reasons[i].text);
+  if (roundtrip)
+    printf("%d models were written by qe_onnx_save_buffer() and read back before running\n",
+           roundtripped);
   printf("%d passed, %d failed, %d skipped (unsupported op) in %.1f s\n", passed, failed, skipped,
          (double)(clock() - t0) / CLOCKS_PER_SEC);
   return failed ? 1 : 0;
