@@ -50,6 +50,13 @@ static float *worker_scratch(qe_worker *w, size_t n)
 
 /* ---- images ------------------------------------------------------------------ */
 
+/* JPEG DCT scaling keeps at least this many times the target size: only
+ * much larger photos are reduced while decoding (a 4000 x 3000 photo for a
+ * 224 x 224 input decodes at 1/2), so typical data sets decode in full and
+ * match tf.image.resize exactly; measured on smooth 500 x 375 JPEGs at a 2x
+ * margin the outputs moved by 1.1 levels of 255 on average. */
+#define QE_DCT_MARGIN 4
+
 static qe_status produce_image(qe_dataset *ds, const qe_ds_sample *s, qe_worker *w, int flags,
                                qe_produced *out, qe_ctx *ctx)
 {
@@ -65,15 +72,17 @@ static qe_status produce_image(qe_dataset *ds, const qe_ds_sample *s, qe_worker 
   }
   int min_w = 0, min_h = 0;
   if (ds->img_h > 0 && o->jpeg_dct_scaling) {
-    min_w = 2 * ds->img_w;
-    min_h = 2 * ds->img_h;
+    min_w = QE_DCT_MARGIN * ds->img_w;
+    min_h = QE_DCT_MARGIN * ds->img_h;
     if (o->aspect_ratio == QE_ASPECT_CROP) {
       int iw, ih, ic;
       if (qe_image_probe(bytes, len, s->display, &iw, &ih, &ic, NULL) == QE_OK) {
         int y0, x0, ch, cw;
         qe_image_crop_box(ih, iw, ds->img_h, ds->img_w, &y0, &x0, &ch, &cw);
-        min_w = (int)QE_MIN((int64_t)iw, (int64_t)ceil(2.0 * ds->img_w * iw / cw));
-        min_h = (int)QE_MIN((int64_t)ih, (int64_t)ceil(2.0 * ds->img_h * ih / ch));
+        min_w =
+            (int)QE_MIN((int64_t)iw, (int64_t)ceil((double)QE_DCT_MARGIN * ds->img_w * iw / cw));
+        min_h =
+            (int)QE_MIN((int64_t)ih, (int64_t)ceil((double)QE_DCT_MARGIN * ds->img_h * ih / ch));
       }
     }
   }

@@ -7,7 +7,8 @@ usage: data-bench.py DATA_BENCH   (meson benchmark, suite 'bench')
    ImageMagick, hard-linked) -> 128x128x3 bilinear, rescaled: images/s on 2
    threads, with and without JPEG DCT-domain scaling. Peer: ImageMagick's
    `mogrify -resize 128x128!` on the same files (decode + resize + write,
-   one process).
+   one process); and 100 JPEGs of 2000x1500 -> 224x224 where DCT scaling
+   applies, on and off.
 2. The same with 10x the files (10000): peak RSS must stay flat.
 3. 40 ten-second 16 kHz clips -> log-mel patches (model zoo defaults):
    patches/s on 2 threads. Peer: the numpy reference (tests/data/refs.py)
@@ -95,6 +96,20 @@ try:
               (r_dct['peak_rss_kb'] / 1024, r_big['peak_rss_kb'] / 1024,
                r_big['peak_rss_kb'] / r_dct['peak_rss_kb']))
         print('  10000 files: %.0f images/s' % r_big['per_second'])
+        # large photos: where DCT-domain scaling applies (source >= 4x the target)
+        big_root = os.path.join(TMP, 'big')
+        for c in range(2):
+            os.makedirs(os.path.join(big_root, 'c%d' % c))
+        big_jpg = os.path.join(base, 'big.jpg')
+        subprocess.run([convert, os.path.join(base, 'b0.png'), '-resize', '2000x1500!', '-quality',
+                        '90', big_jpg], check=True)
+        for i in range(100):
+            os.link(big_jpg, os.path.join(big_root, 'c%d' % (i % 2), 'p%03d.jpg' % i))
+        b_on = bench(big_root, 2, 'input_shape=1,224,224,3', 'jpeg_dct_scaling=1')
+        b_off = bench(big_root, 2, 'input_shape=1,224,224,3', 'jpeg_dct_scaling=0')
+        print('large JPEGs 2000x1500 -> 224x224x3 (100 files, 2 threads):')
+        print('  DCT scaling on: %5.0f images/s, full decode: %5.0f images/s (x%.2f)' %
+              (b_on['per_second'], b_off['per_second'], b_on['per_second'] / b_off['per_second']))
     else:
         print('ImageMagick not found: image benchmark skipped')
 

@@ -263,9 +263,10 @@ typedef struct qe_data_options {
   bool antialias;           /* tf.image.resize antialias; default false */
   qe_color_mode color_mode; /* preprocessing.color_mode; default auto (rgb for 3 channels) */
   /* JPEG only: let libjpeg-turbo scale by M/8 in the DCT domain when the
-   * target is much smaller: the largest reduction that keeps at least twice
-   * the target size (after the crop) in both axes. Faster, but not
-   * bit-identical to decoding in full and then resizing. Default true. */
+   * target is much smaller: the largest reduction that keeps at least four
+   * times the target size (after the crop) in both axes, so only large
+   * photos are reduced. Faster, but then not bit-identical to decoding in
+   * full and resizing (about one level of 255 on average). Default true. */
   bool jpeg_dct_scaling;
 
   /* -- time series: preprocessing --------------------------------------- */
