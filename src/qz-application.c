@@ -30,7 +30,7 @@ static const GOptionEntry option_entries[] = {
   { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL, N_("Show the version and quit"),
     NULL },
   { G_OPTION_REMAINING, 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_FILENAME_ARRAY, NULL, NULL,
-    N_("[MODEL]") },
+    N_("[MODEL|CONFIG.yaml]") },
   { NULL }
 };
 
@@ -164,6 +164,9 @@ static void qz_application_startup(GApplication *app)
     { "app.quit", { "<Control>q", NULL } },
     { "win.new-project", { "<Control>n", NULL } },
     { "win.open-model", { "<Control>o", NULL } },
+    { "win.open-config", { "<Control><Shift>o", NULL } },
+    { "win.save", { "<Control>s", NULL } },
+    { "win.save-as", { "<Control><Shift>s", NULL } },
     { "win.go-back", { "<Alt>Left", "<Control>Page_Up", NULL } },
     { "win.go-next", { "<Alt>Right", "<Control>Page_Down", NULL } },
     { "win.show-history", { "<Control>h", NULL } },
@@ -203,7 +206,7 @@ static void qz_application_class_init(QzApplicationClass *klass)
 static void qz_application_init(QzApplication *self)
 {
   g_application_add_main_option_entries(G_APPLICATION(self), option_entries);
-  g_application_set_option_context_parameter_string(G_APPLICATION(self), _("[MODEL]"));
+  g_application_set_option_context_parameter_string(G_APPLICATION(self), _("[MODEL|CONFIG.yaml]"));
   g_application_set_option_context_summary(
       G_APPLICATION(self), _("Make a trained neural network fit a microcontroller."));
 }

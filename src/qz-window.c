@@ -124,10 +124,15 @@ static void qz_window_update_titles(QzWindow *self)
   g_autofree char *window_title = NULL;
 
   adw_window_title_set_title(self->sidebar_title, project_title);
-  if (qz_project_get_is_example(self->project))
+  if (qz_project_get_is_example(self->project)) {
     adw_window_title_set_subtitle(self->sidebar_title, _("Example project"));
-  else
-    adw_window_title_set_subtitle(self->sidebar_title, NULL);
+  } else if (qz_project_get_modified(self->project) || qz_project_get_file(self->project) == NULL) {
+    adw_window_title_set_subtitle(self->sidebar_title, _("Not saved"));
+  } else {
+    g_autofree char *name = g_file_get_basename(qz_project_get_file(self->project));
+
+    adw_window_title_set_subtitle(self->sidebar_title, name);
+  }
 
   if (g_strcmp0(gtk_stack_get_visible_child_name(self->main_stack), "start") == 0) {
     gtk_window_set_title(GTK_WINDOW(self), _("Quantizer"));
@@ -313,14 +318,40 @@ void qz_window_open_model(QzWindow *self, GFile *file)
   qz_window_show_page(self, "model");
 }
 
+/* Show @project in the wizard, at its first step that needs attention. */
+static void qz_window_show_project(QzWindow *self, QzProject *project)
+{
+  qz_window_reset_cancellable(self);
+  qz_window_set_project(self, project);
+  qz_window_show_page(self, "model");
+}
+
+gboolean qz_window_open_config(QzWindow *self, GFile *file)
+{
+  g_autoptr(QzProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail(QZ_IS_WINDOW(self), FALSE);
+  g_return_val_if_fail(G_IS_FILE(file), FALSE);
+
+  project = qz_project_new_from_file(file, &error);
+  if (project == NULL) {
+    /* The message names the file, line and key at fault. */
+    qz_window_add_toast(self, error->message);
+    return FALSE;
+  }
+  qz_window_show_project(self, project);
+  if (qz_project_get_problem(project) != NULL)
+    qz_window_add_toast(self, qz_project_get_problem(project));
+  return TRUE;
+}
+
 void qz_window_open_example(QzWindow *self)
 {
   g_autoptr(GFile) dir = NULL;
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GFile) model = NULL;
+  g_autoptr(GFile) config = NULL;
   g_autoptr(QzProject) project = NULL;
   g_autoptr(GError) error = NULL;
-  GFileInfo *info;
 
   g_return_if_fail(QZ_IS_WINDOW(self));
 
@@ -329,66 +360,90 @@ void qz_window_open_example(QzWindow *self)
     qz_window_add_toast(self, _("The example project is not installed"));
     return;
   }
-
-  /* The example's model is the one .onnx or .tflite file in its folder. */
-  children = g_file_enumerate_children(dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE,
-                                       NULL, &error);
-  while (children != NULL && (info = g_file_enumerator_next_file(children, NULL, &error)) != NULL) {
-    const char *name = g_file_info_get_name(info);
-
-    if (model == NULL && (g_str_has_suffix(name, ".onnx") || g_str_has_suffix(name, ".tflite")))
-      model = g_file_get_child(dir, name);
-    g_object_unref(info);
-  }
-  if (model == NULL) {
-    g_autofree char *message =
-        /* Translators: %s is a folder */
-        g_strdup_printf(_("The example project in %s has no model file"), g_file_peek_path(dir));
-    qz_window_add_toast(self, message);
+  config = g_file_get_child(dir, "user_config.yaml");
+  project = qz_project_new_from_file(config, &error);
+  if (project == NULL) {
+    qz_window_add_toast(self, error->message);
     return;
   }
-
-  qz_window_new_project(self);
-  qz_project_set_example_dir(self->project, dir);
-  qz_project_set_model_file(self->project, model);
-  qz_window_show_page(self, "model");
+  qz_project_set_example_dir(project, dir);
+  qz_window_show_project(self, project);
 }
 
 /* ---- actions ------------------------------------------------------------ */
 
+typedef enum {
+  CHOOSE_MODEL,
+  CHOOSE_CONFIG,
+  CHOOSE_SAVE,
+} ChooserPurpose;
+
 static void file_chooser_response_cb(QzWindow *self, int response, GtkNativeDialog *dialog)
 {
+  ChooserPurpose purpose = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(dialog), "purpose"));
+
   if (response == GTK_RESPONSE_ACCEPT) {
     g_autoptr(GFile) file = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(dialog));
+    g_autoptr(GFile) parent = file != NULL ? g_file_get_parent(file) : NULL;
 
-    if (file != NULL)
+    if (self->settings != NULL && parent != NULL && g_file_peek_path(parent) != NULL)
+      g_settings_set_string(self->settings, "last-folder", g_file_peek_path(parent));
+    if (file != NULL && purpose == CHOOSE_MODEL)
       qz_window_open_model(self, file);
+    else if (file != NULL && purpose == CHOOSE_CONFIG)
+      qz_window_open_config(self, file);
+    else if (file != NULL && purpose == CHOOSE_SAVE)
+      qz_window_save_project(self, file);
   }
   gtk_native_dialog_destroy(dialog);
   g_clear_object(&self->file_chooser);
 }
 
-static void open_model_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+static void qz_window_run_chooser(QzWindow *self, ChooserPurpose purpose)
 {
-  QzWindow *self = QZ_WINDOW(widget);
-  g_autoptr(GtkFileFilter) models = gtk_file_filter_new();
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new();
   g_autoptr(GtkFileFilter) all = gtk_file_filter_new();
   GtkFileChooserNative *native;
 
   if (self->file_chooser != NULL) {
-    gtk_native_dialog_show(self->file_chooser);
-    return;
+    gtk_native_dialog_destroy(self->file_chooser);
+    g_clear_object(&self->file_chooser);
   }
 
-  native = gtk_file_chooser_native_new(_("Open Model"), GTK_WINDOW(self),
-                                       GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_filter_set_name(models, _("Models (ONNX, TensorFlow Lite)"));
-  gtk_file_filter_add_pattern(models, "*.onnx");
-  gtk_file_filter_add_pattern(models, "*.tflite");
-  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(native), models);
-  gtk_file_filter_set_name(all, _("All Files"));
-  gtk_file_filter_add_pattern(all, "*");
-  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(native), all);
+  switch (purpose) {
+  case CHOOSE_MODEL:
+    native = gtk_file_chooser_native_new(_("Open Model"), GTK_WINDOW(self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+    gtk_file_filter_set_name(filter, _("Models (ONNX, TensorFlow Lite)"));
+    gtk_file_filter_add_pattern(filter, "*.onnx");
+    gtk_file_filter_add_pattern(filter, "*.tflite");
+    break;
+  case CHOOSE_CONFIG:
+    native = gtk_file_chooser_native_new(_("Open Project"), GTK_WINDOW(self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+    gtk_file_filter_set_name(filter, _("Configuration files (YAML)"));
+    gtk_file_filter_add_pattern(filter, "*.yaml");
+    gtk_file_filter_add_pattern(filter, "*.yml");
+    break;
+  case CHOOSE_SAVE:
+  default:
+    native = gtk_file_chooser_native_new(_("Save Project"), GTK_WINDOW(self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+    gtk_file_filter_set_name(filter, _("Configuration files (YAML)"));
+    gtk_file_filter_add_pattern(filter, "*.yaml");
+    {
+      g_autofree char *name = g_strdup_printf("%s.yaml", qz_project_get_title(self->project));
+
+      gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(native), name);
+    }
+    break;
+  }
+  gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(native), filter);
+  if (purpose != CHOOSE_SAVE) {
+    gtk_file_filter_set_name(all, _("All Files"));
+    gtk_file_filter_add_pattern(all, "*");
+    gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(native), all);
+  }
 
   if (self->settings != NULL) {
     g_autofree char *last = g_settings_get_string(self->settings, "last-folder");
@@ -401,10 +456,54 @@ static void open_model_action(GtkWidget *widget, const char *action_name, GVaria
   }
 
   self->file_chooser = GTK_NATIVE_DIALOG(native);
+  g_object_set_data(G_OBJECT(native), "purpose", GINT_TO_POINTER(purpose));
   gtk_native_dialog_set_modal(self->file_chooser, TRUE);
   g_signal_connect_object(native, "response", G_CALLBACK(file_chooser_response_cb), self,
                           G_CONNECT_SWAPPED);
   gtk_native_dialog_show(self->file_chooser);
+}
+
+gboolean qz_window_save_project(QzWindow *self, GFile *file)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail(QZ_IS_WINDOW(self), FALSE);
+
+  if (!qz_project_save(self->project, file, &error)) {
+    qz_window_add_toast(self, error->message);
+    return FALSE;
+  }
+  /* The example is read-only where it is installed; a saved copy is the
+   * user's own project. */
+  qz_project_set_example_dir(self->project, NULL);
+  qz_window_update_titles(self);
+  return TRUE;
+}
+
+static void open_config_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  qz_window_run_chooser(QZ_WINDOW(widget), CHOOSE_CONFIG);
+}
+
+static void save_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  QzWindow *self = QZ_WINDOW(widget);
+  GFile *file = qz_project_get_file(self->project);
+
+  if (file != NULL && !qz_project_get_is_example(self->project))
+    qz_window_save_project(self, file);
+  else
+    qz_window_run_chooser(self, CHOOSE_SAVE);
+}
+
+static void save_as_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  qz_window_run_chooser(QZ_WINDOW(widget), CHOOSE_SAVE);
+}
+
+static void open_model_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  qz_window_run_chooser(QZ_WINDOW(widget), CHOOSE_MODEL);
 }
 
 static void new_project_action(GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -621,6 +720,9 @@ static void qz_window_class_init(QzWindowClass *klass)
   gtk_widget_class_install_action(widget_class, "win.new-project", NULL, new_project_action);
   gtk_widget_class_install_action(widget_class, "win.open-model", NULL, open_model_action);
   gtk_widget_class_install_action(widget_class, "win.open-example", NULL, open_example_action);
+  gtk_widget_class_install_action(widget_class, "win.open-config", NULL, open_config_action);
+  gtk_widget_class_install_action(widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action(widget_class, "win.save-as", NULL, save_as_action);
   gtk_widget_class_install_action(widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action(widget_class, "win.go-next", NULL, go_next_action);
   gtk_widget_class_install_action(widget_class, "win.go-step", "i", go_step_action);

@@ -21,6 +21,12 @@ QzProject *qz_window_get_project(QzWindow *self);
 
 /* Start a project from @file (an ONNX or TFLite model) and show its step. */
 void qz_window_open_model(QzWindow *self, GFile *file);
+/* Open a project from a YAML run configuration; a toast gives the reason
+ * when it cannot be read. */
+gboolean qz_window_open_config(QzWindow *self, GFile *file);
+/* Save the project as YAML into @file; a toast gives the reason of a
+ * failure. */
+gboolean qz_window_save_project(QzWindow *self, GFile *file);
 /* Open the bundled example project; a toast explains when it is missing. */
 void qz_window_open_example(QzWindow *self);
 
