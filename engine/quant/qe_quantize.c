@@ -265,6 +265,15 @@ qe_status qe_quant_options_from_board(qe_quant_options *o, const char *path, qe_
       qe_error_prefix(ctx, "%s", qe_yaml_node_where(v, where, sizeof where));
     }
   }
+  /* Per-tensor weights on a board that asks for them: equalization and
+   * bias correction on unless the board says otherwise (the classic
+   * per-tensor collapse of depthwise networks). */
+  if (!st && q && o->granularity == QE_GRANULARITY_PER_TENSOR) {
+    if (!qe_yaml_node_get(q, "equalize"))
+      o->equalize = true;
+    if (!qe_yaml_node_get(q, "bias_correction"))
+      o->bias_correction = true;
+  }
   if (!st)
     st = board_bits(root, "weight_bits", &o->min_weight_bits, &o->max_weight_bits, ctx);
   if (!st)

@@ -155,6 +155,20 @@ def main():
               scales and all(abs(np.log2(s) - round(np.log2(s))) < 1e-6 for s in scales),
               repr(scales))
         check("layers have SQNR", all("sqnr_db" in L for L in rep["layers"]))
+
+        # a board's recommended settings (targets/esp32-s3-devkitc-1.yaml:
+        # per-tensor, power-of-two, int8 I/O) and equalization + bias
+        # correction that per-tensor weights call for
+        out = os.path.join(tmp, "ok4")
+        rc, _, err = qz(MODEL, "--data", CALIB, "-o", out, "--board", "esp32-s3-devkitc-1",
+                        "--diagnostic-samples", "0")
+        check("board defaults succeed", rc == 0, err)
+        qd = json.load(open(os.path.join(out, "report.json")))["quantization"]
+        check("board: per-tensor", qd["granularity"] == "per_tensor")
+        check("board: power of two", qd["power_of_two"] is True)
+        check("board: int8 input", qd["input_type"] == "int8")
+        check("board: equalization on", qd["equalization"]["enabled"] is True)
+        check("board: bias correction on", qd["bias_correction"]["enabled"] is True)
         check("advice present", len(rep["advice"]) > 0)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -175,7 +175,9 @@ qe_status qe_quant_options_set(qe_quant_options *o, const char *key, const char 
  * gives defaults (granularity, weight_bits, activation_bits, power_of_two,
  * input_type, output_type, calib_method, equalize, bias_correction) and
  * its `weight_bits` / `activation_bits` lists the widths it can take
- * (min/max_*_bits). Apply it before the user's own settings. */
+ * (min/max_*_bits). A board asking for per-tensor weights gets
+ * equalization and bias correction unless its section sets them. Apply it
+ * before the user's own settings. */
 qe_status qe_quant_options_from_board(qe_quant_options *o, const char *board_yaml, qe_ctx *ctx);
 
 /* ---- results ------------------------------------------------------------ */
