@@ -11,6 +11,10 @@
 
 #include "qe_graph_internal.h"
 
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
 #define ERR(...)   qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, __VA_ARGS__)
 #define UNSUP(...) qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, __VA_ARGS__)
 
@@ -627,6 +631,140 @@ static qe_status nms_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- windows, ReverseSequence, Det ------------------------------------------- */
+
+static qe_status window_infer(const qe_infer_args *a)
+{
+  qe_dtype dt = qe_dtype_from_onnx(qe_node_int(a->node, "output_datatype", 1));
+  if (!qe_dtype_is_float(dt) && !qe_dtype_is_int(dt))
+    return UNSUP("output_datatype %lld", (long long)qe_node_int(a->node, "output_datatype", 1));
+  int64_t d = -1;
+  if (a->in[0].value) {
+    d = qe_array_get_i64(a->in[0].value, 0);
+    if (d < 0 || d > ((int64_t)1 << 30))
+      return ERR("size %lld", (long long)d);
+  }
+  qe_vinfo_set(&a->out[0], dt, 1, &d);
+  return QE_OK;
+}
+
+static qe_status window_exec(const qe_exec_args *a)
+{
+  qe_array *Y = a->out[0];
+  int64_t n = Y->dims[0];
+  bool periodic = qe_node_int(a->node, "periodic", 1) != 0;
+  double N1 = (double)(periodic ? n : n - 1);
+  for (int64_t i = 0; i < n; i++) {
+    double t = N1 > 0 ? 2.0 * M_PI * (double)i / N1 : 0, v;
+    switch (a->node->op) {
+    case QE_OP_HANN_WINDOW:
+      v = 0.5 - 0.5 * cos(t);
+      break;
+    case QE_OP_HAMMING_WINDOW:
+      v = 25.0 / 46.0 - 21.0 / 46.0 * cos(t);
+      break;
+    default:
+      v = 0.42 - 0.5 * cos(t) + 0.08 * cos(2 * t);
+    }
+    qe_array_set_f64(Y, (size_t)i, v);
+  }
+  return QE_OK;
+}
+
+static qe_status revseq_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (!numeric(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  int64_t ta = qe_node_int(a->node, "time_axis", 0), ba = qe_node_int(a->node, "batch_axis", 1);
+  if (!((ta == 0 && ba == 1) || (ta == 1 && ba == 0)))
+    return ERR("time_axis and batch_axis must be 0 and 1");
+  if (x->rank >= 0 && x->rank < 2)
+    return ERR("input of rank %d", x->rank);
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank, x->dims);
+  return QE_OK;
+}
+
+static qe_status revseq_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *L = a->in[1];
+  int64_t ta = qe_node_int(a->node, "time_axis", 0);
+  int64_t T = X->dims[ta], B = X->dims[1 - ta], inner = qe_dims_prod(X->dims, 2, X->rank);
+  size_t es = qe_dtype_size(X->dtype);
+  if (qe_array_count(L) != B)
+    return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "sequence_lens must have %lld values",
+                       (long long)B);
+  for (int64_t b = 0; b < B; b++) {
+    int64_t len = qe_array_get_i64(L, (size_t)b);
+    if (len < 0 || len > T)
+      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "sequence length %lld", (long long)len);
+    for (int64_t t = 0; t < T; t++) {
+      int64_t src = t < len ? len - 1 - t : t;
+      int64_t so = ta == 0 ? src * B + b : b * T + src;
+      int64_t d = ta == 0 ? t * B + b : b * T + t;
+      memcpy((char *)a->out[0]->data + d * inner * (int64_t)es,
+             (const char *)X->data + so * inner * (int64_t)es, (size_t)inner * es);
+    }
+  }
+  return QE_OK;
+}
+
+static qe_status det_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (x->dtype != QE_DT_UNDEFINED && !qe_dtype_is_float(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  if (x->rank < 0) {
+    a->out[0].dtype = x->dtype;
+    return QE_OK;
+  }
+  if (x->rank < 2 || (x->dims[x->rank - 1] >= 0 && x->dims[x->rank - 2] >= 0 &&
+                      x->dims[x->rank - 1] != x->dims[x->rank - 2]))
+    return ERR("input must be square matrices");
+  qe_vinfo_set(&a->out[0], x->dtype, x->rank - 2, x->dims);
+  return QE_OK;
+}
+
+static qe_status det_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  int64_t M = X->dims[X->rank - 1], mats = qe_dims_prod(X->dims, 0, X->rank - 2);
+  double *m = qe_scratch_get(a, (size_t)(M > 0 ? M * M : 1) * sizeof(double));
+  if (!m)
+    return QE_ERR_NOMEM;
+  for (int64_t k = 0; k < mats; k++) {
+    for (int64_t i = 0; i < M * M; i++)
+      m[i] = qe_array_get_f64(X, (size_t)(k * M * M + i));
+    double det = 1;
+    for (int64_t c = 0; c < M; c++) {
+      int64_t p = c;
+      for (int64_t r = c + 1; r < M; r++)
+        if (fabs(m[r * M + c]) > fabs(m[p * M + c]))
+          p = r;
+      if (m[p * M + c] == 0) {
+        det = 0;
+        break;
+      }
+      if (p != c) {
+        for (int64_t j = 0; j < M; j++) {
+          double t = m[c * M + j];
+          m[c * M + j] = m[p * M + j];
+          m[p * M + j] = t;
+        }
+        det = -det;
+      }
+      det *= m[c * M + c];
+      for (int64_t r = c + 1; r < M; r++) {
+        double f = m[r * M + c] / m[c * M + c];
+        for (int64_t j = c; j < M; j++)
+          m[r * M + j] -= f * m[c * M + j];
+      }
+    }
+    qe_array_set_f64(a->out[0], (size_t)k, det);
+  }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_index[] = {
   { QE_OP_TOP_K, topk_infer, topk_exec, NULL, 1, 2, 1, 2 },
   { QE_OP_EYE_LIKE, eyelike_infer, eyelike_exec, NULL, 1, 1, 1, 1 },
@@ -638,5 +776,10 @@ const qe_op_def qe_ops_index[] = {
   { QE_OP_NON_ZERO, nonzero_infer, nonzero_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_COMPRESS, compress_infer, compress_exec, NULL, 2, 2, 1, 1 },
   { QE_OP_NON_MAX_SUPPRESSION, nms_infer, nms_exec, NULL, 2, 5, 1, 1 },
+  { QE_OP_HANN_WINDOW, window_infer, window_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_HAMMING_WINDOW, window_infer, window_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_BLACKMAN_WINDOW, window_infer, window_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_REVERSE_SEQUENCE, revseq_infer, revseq_exec, NULL, 2, 2, 1, 1 },
+  { QE_OP_DET, det_infer, det_exec, NULL, 1, 1, 1, 1 },
 };
 const size_t qe_ops_index_count = QE_ARRAY_LEN(qe_ops_index);

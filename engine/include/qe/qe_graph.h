@@ -184,6 +184,11 @@ extern "C" {
   X(MEAN_VARIANCE_NORMALIZATION, "MeanVarianceNormalization") \
   X(EINSUM, "Einsum")                                         \
   X(NON_MAX_SUPPRESSION, "NonMaxSuppression")                 \
+  X(HANN_WINDOW, "HannWindow")                                \
+  X(HAMMING_WINDOW, "HammingWindow")                          \
+  X(BLACKMAN_WINDOW, "BlackmanWindow")                        \
+  X(REVERSE_SEQUENCE, "ReverseSequence")                      \
+  X(DET, "Det")                                               \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
