@@ -21,13 +21,13 @@
 static qe_status pool_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32)
+  bool is_max = a->node->op == QE_OP_MAX_POOL;
+  /* MaxPool also takes int8/uint8 (opset 12): exact through float. */
+  if (x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32 &&
+      !(is_max && (x->dtype == QE_DT_I8 || x->dtype == QE_DT_U8)))
     return UNSUP("type %s (only float32 runs in float)", qe_dtype_name(x->dtype));
-  if (a->n_out > 1 && a->node->outputs[1] >= 0)
-    return UNSUP("the Indices output of MaxPool");
-  if (qe_node_int(a->node, "storage_order", 0) != 0)
-    return UNSUP("storage_order 1");
-  a->out[0].dtype = QE_DT_F32;
+  qe_dtype dt = x->dtype == QE_DT_UNDEFINED ? QE_DT_F32 : x->dtype;
+  a->out[0].dtype = dt;
   if (x->rank < 0)
     return QE_OK;
   if (x->rank < 3 || x->rank > 5)
@@ -42,7 +42,9 @@ static qe_status pool_infer(const qe_infer_args *a)
   d[1] = x->dims[1];
   for (int i = 0; i < g.nsp; i++)
     d[2 + i] = g.out[i];
-  qe_vinfo_set(&a->out[0], QE_DT_F32, x->rank, d);
+  qe_vinfo_set(&a->out[0], dt, x->rank, d);
+  if (a->n_out > 1)
+    qe_vinfo_set(&a->out[1], QE_DT_I64, x->rank, d);
   return QE_OK;
 }
 
@@ -70,15 +72,30 @@ static qe_status pool_exec(const qe_exec_args *a)
   }
   int64_t NC = X->dims[0] * X->dims[1];
   int64_t isp = in[0] * in[1] * in[2], osp = out[0] * out[1] * out[2];
-  const float *x = X->data;
-  float *y = a->out[0]->data;
+  /* int8/uint8 MaxPool: through float copies (exact). */
+  int64_t nx = qe_array_count(X), ny = qe_array_count(a->out[0]);
+  bool conv = X->dtype != QE_DT_F32;
+  float *fx = NULL, *fy = NULL;
+  int64_t *yi = a->n_out > 1 && a->out[1] ? a->out[1]->data : NULL;
+  bool colmajor = qe_node_int(a->node, "storage_order", 0) != 0;
+  int64_t tot = out[0] + out[1] + out[2];
+  size_t rng_bytes = (size_t)tot * 3 * sizeof(int64_t);
+  size_t conv_bytes = conv ? (size_t)(nx + ny) * sizeof(float) : 0;
+  uint8_t *scr = qe_scratch_get(a, rng_bytes + conv_bytes);
+  if (!scr)
+    return QE_ERR_NOMEM;
+  int64_t *rng = (int64_t *)scr;
+  if (conv) {
+    fx = (float *)(scr + rng_bytes);
+    fy = fx + nx;
+    for (int64_t i = 0; i < nx; i++)
+      fx[i] = (float)qe_array_get_f64(X, (size_t)i);
+  }
+  const float *x = conv ? fx : X->data;
+  float *y = conv ? fy : a->out[0]->data;
   /* Per axis and output index: the range of taps inside the input [lo,
    * hi) and the number inside input + pads (count_include_pad). Computed
    * once, so the window loops below have no bounds checks. */
-  int64_t tot = out[0] + out[1] + out[2];
-  int64_t *rng = qe_scratch_get(a, (size_t)tot * 3 * sizeof(int64_t));
-  if (!rng)
-    return QE_ERR_NOMEM;
   int64_t base[3] = { 0, out[0], out[0] + out[1] };
   for (int ax = 0; ax < 3; ax++)
     for (int64_t o = 0; o < out[ax]; o++) {
@@ -108,12 +125,23 @@ static qe_status pool_exec(const qe_exec_args *a)
           float mx = -INFINITY;
           bool nan = false;
           double sum = 0;
+          int64_t arg = -1;
           for (int64_t kd = rd[0]; kd < rd[1]; kd++) {
             int64_t id = od * s[0] - pb[0] + kd * d[0];
             for (int64_t kh = rh[0]; kh < rh[1]; kh++) {
               int64_t ih = oh * s[1] - pb[1] + kh * d[1];
               const float *row = xp + (id * in[1] + ih) * in[2] + ow * s[2] - pb[2];
-              if (is_max) {
+              if (is_max && yi) {
+                for (int64_t kw = rw[0]; kw < rw[1]; kw++) {
+                  float v = row[kw * d[2]];
+                  if (v > mx || arg < 0) {
+                    int64_t iw = ow * s[2] - pb[2] + kw * d[2];
+                    mx = v;
+                    arg =
+                        colmajor ? (iw * in[1] + ih) * in[0] + id : (id * in[1] + ih) * in[2] + iw;
+                  }
+                }
+              } else if (is_max) {
                 for (int64_t kw = rw[0]; kw < rw[1]; kw++) {
                   float v = row[kw * d[2]];
                   mx = v > mx ? v : mx;
@@ -134,10 +162,15 @@ static qe_status pool_exec(const qe_exec_args *a)
             r = div > 0 ? (float)(sum / (double)div) : 0.0f;
           }
           yp[(od * out[1] + oh) * out[2] + ow] = r;
+          if (yi)
+            yi[nc * osp + (od * out[1] + oh) * out[2] + ow] = nc * isp + (arg < 0 ? 0 : arg);
         }
       }
     }
   }
+  if (conv)
+    for (int64_t i = 0; i < ny; i++)
+      qe_array_set_f64(a->out[0], (size_t)i, fy[i]);
   return QE_OK;
 }
 
