@@ -260,6 +260,11 @@ static qe_status resize_exec(const qe_exec_args *a)
     int64_t in = X->dims[ax], out = Y->dims[ax];
     for (int64_t o = 0; o < out; o++) {
       double xo = to_original(&p, ax, o, in, out);
+      /* NaN or huge roi/scales: keep the index arithmetic defined. */
+      if (!(xo > -1e15))
+        xo = -1e15;
+      if (xo > 1e15)
+        xo = 1e15;
       int64_t k = bsum + o;
       int64_t *idx = ti + k * taps;
       double *w = tw + k * taps;
@@ -358,8 +363,133 @@ static qe_status resize_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- GridSample (bilinear, nearest, bicubic; zeros, border, reflection) ----- */
+
+static qe_status gs_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0], *g = &a->in[1];
+  if ((x->dtype != QE_DT_UNDEFINED && x->dtype != QE_DT_F32) ||
+      (g->dtype != QE_DT_UNDEFINED && g->dtype != QE_DT_F32))
+    return UNSUP("types %s / %s (float32 only)", qe_dtype_name(x->dtype), qe_dtype_name(g->dtype));
+  const char *mode = qe_node_string(a->node, "mode", "bilinear");
+  const char *pad = qe_node_string(a->node, "padding_mode", "zeros");
+  if (strcmp(mode, "bilinear") && strcmp(mode, "nearest") && strcmp(mode, "bicubic"))
+    return UNSUP("mode '%s'", mode);
+  if (strcmp(pad, "zeros") && strcmp(pad, "border") && strcmp(pad, "reflection"))
+    return UNSUP("padding_mode '%s'", pad);
+  if ((x->rank >= 0 && x->rank != 4) || (g->rank >= 0 && (g->rank != 4 || g->dims[3] != 2)))
+    return ERR("X must be [N, C, H, W] and grid [N, H_out, W_out, 2]");
+  int64_t d[4] = { x->rank == 4 ? x->dims[0] : -1, x->rank == 4 ? x->dims[1] : -1,
+                   g->rank == 4 ? g->dims[1] : -1, g->rank == 4 ? g->dims[2] : -1 };
+  qe_vinfo_set(&a->out[0], QE_DT_F32, 4, d);
+  return QE_OK;
+}
+
+static double gs_reflect(double v, double twice_low, double twice_high)
+{
+  if (twice_low == twice_high)
+    return 0;
+  double lo = twice_low / 2, span = (twice_high - twice_low) / 2;
+  v = fabs(v - lo);
+  double extra = fmod(v, span);
+  double flips = floor(v / span);
+  if (!isfinite(flips))
+    return lo;
+  return fmod(flips, 2.0) == 0 ? extra + lo : span - extra + lo;
+}
+
+static double gs_unnorm(double c, int64_t size, bool align)
+{
+  return align ? (c + 1) / 2 * (double)(size - 1) : ((c + 1) * (double)size - 1) / 2;
+}
+
+/* Apply border / reflection to a coordinate (pad 1 border, 2 reflection). */
+static double gs_pad(double c, int64_t size, int pad, bool align)
+{
+  if (pad == 1) {
+    c = c < 0 ? 0 : (c > (double)(size - 1) ? (double)(size - 1) : c);
+  } else if (pad == 2) {
+    c = align ? gs_reflect(c, 0, 2.0 * (double)(size - 1))
+              : gs_reflect(c, -1, 2.0 * (double)size - 1);
+    c = c < 0 ? 0 : (c > (double)(size - 1) ? (double)(size - 1) : c);
+  }
+  return c;
+}
+
+/* Pixel (y, x) or 0 outside the image; coordinates are doubles so NaN and
+ * huge values from the grid are rejected before any conversion. */
+static float gs_px(const float *img, int64_t H, int64_t W, double y, double x)
+{
+  if (!(y >= 0 && y < (double)H && x >= 0 && x < (double)W))
+    return 0.0f;
+  return img[(int64_t)y * W + (int64_t)x];
+}
+
+static qe_status gs_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *G = a->in[1];
+  const char *mode = qe_node_string(a->node, "mode", "bilinear");
+  const char *pads = qe_node_string(a->node, "padding_mode", "zeros");
+  int m = strcmp(mode, "nearest") == 0 ? 1 : strcmp(mode, "bicubic") == 0 ? 2 : 0;
+  int pad = strcmp(pads, "border") == 0 ? 1 : strcmp(pads, "reflection") == 0 ? 2 : 0;
+  bool align = qe_node_int(a->node, "align_corners", 0) != 0;
+  int64_t N = X->dims[0], C = X->dims[1], H = X->dims[2], W = X->dims[3];
+  int64_t Ho = G->dims[1], Wo = G->dims[2];
+  const float *x = X->data, *g = G->data;
+  float *y = a->out[0]->data;
+  const double A = -0.75;
+  for (int64_t n = 0; n < N; n++)
+    for (int64_t i = 0; i < Ho; i++)
+      for (int64_t j = 0; j < Wo; j++) {
+        const float *gp = g + ((n * Ho + i) * Wo + j) * 2;
+        double ix = gs_unnorm(gp[0], W, align), iy = gs_unnorm(gp[1], H, align);
+        for (int64_t c = 0; c < C; c++) {
+          const float *img = x + (n * C + c) * H * W;
+          double v;
+          if (m == 2) {
+            double fx = floor(ix), fy = floor(iy), tx = ix - fx, ty = iy - fy;
+            double cx[4], cy[4];
+            double t[2] = { tx, ty };
+            double *cc[2] = { cx, cy };
+            for (int k = 0; k < 2; k++) {
+              double u = t[k];
+              cc[k][0] = ((A * (u + 1) - 5 * A) * (u + 1) + 8 * A) * (u + 1) - 4 * A;
+              cc[k][1] = ((A + 2) * u - (A + 3)) * u * u + 1;
+              cc[k][2] = ((A + 2) * (1 - u) - (A + 3)) * (1 - u) * (1 - u) + 1;
+              cc[k][3] = ((A * (2 - u) - 5 * A) * (2 - u) + 8 * A) * (2 - u) - 4 * A;
+            }
+            v = 0;
+            for (int r = 0; r < 4; r++)
+              for (int q = 0; q < 4; q++) {
+                double sx = fx - 1 + q, sy = fy - 1 + r;
+                if (pad) {
+                  sx = gs_pad(sx, W, pad, align);
+                  sy = gs_pad(sy, H, pad, align);
+                }
+                v += cy[r] * cx[q] * gs_px(img, H, W, sy, sx);
+              }
+          } else {
+            double px = gs_pad(ix, W, pad, align), py = gs_pad(iy, H, pad, align);
+            if (m == 1) {
+              v = gs_px(img, H, W, nearbyint(py), nearbyint(px));
+            } else {
+              double x0 = floor(px), y0 = floor(py), wx = px - x0, wy = py - y0;
+              double xi = x0, yi = y0;
+              v = (1 - wy) *
+                      ((1 - wx) * gs_px(img, H, W, yi, xi) + wx * gs_px(img, H, W, yi, xi + 1)) +
+                  wy * ((1 - wx) * gs_px(img, H, W, yi + 1, xi) +
+                        wx * gs_px(img, H, W, yi + 1, xi + 1));
+            }
+          }
+          y[((n * C + c) * Ho + i) * Wo + j] = (float)v;
+        }
+      }
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_resize[] = {
   { QE_OP_RESIZE, resize_infer, resize_exec, NULL, 1, 4, 1, 1 },
   { QE_OP_UPSAMPLE, resize_infer, resize_exec, NULL, 1, 2, 1, 1 },
+  { QE_OP_GRID_SAMPLE, gs_infer, gs_exec, NULL, 2, 2, 1, 1 },
 };
 const size_t qe_ops_resize_count = QE_ARRAY_LEN(qe_ops_resize);

@@ -189,6 +189,7 @@ extern "C" {
   X(BLACKMAN_WINDOW, "BlackmanWindow")                        \
   X(REVERSE_SEQUENCE, "ReverseSequence")                      \
   X(DET, "Det")                                               \
+  X(GRID_SAMPLE, "GridSample")                                \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")
