@@ -949,8 +949,12 @@ static qe_status einsum_exec(const qe_exec_args *a)
     return QE_ERR_NOMEM;
   memset(y, 0, (size_t)ny * sizeof(double));
   int64_t total = 1;
-  for (int l = 0; l < p.nl; l++)
-    total *= p.size[l] < 0 ? 1 : p.size[l];
+  for (int l = 0; l < p.nl; l++) {
+    int64_t sz = p.size[l] < 0 ? 1 : p.size[l];
+    if (sz > 0 && total > ((int64_t)1 << 40) / sz)
+      return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "too many index combinations");
+    total *= sz;
+  }
   int64_t idx[EIN_MAX] = { 0 }, off[8] = { 0 }, yo = 0;
   for (int64_t e = 0; e < total; e++) {
     double v = 1.0;

@@ -755,8 +755,8 @@ static void unary_params(const qe_exec_args *a, double *p0, double *p1)
       *p1 = qe_node_float(n, "max", FLT_MAX);
     } else {
       bool fl = qe_dtype_is_float(a->in[0]->dtype);
-      *p0 = fl ? -INFINITY : -9.3e18;
-      *p1 = fl ? INFINITY : 9.3e18;
+      *p0 = fl ? -INFINITY : -9.2e18;
+      *p1 = fl ? INFINITY : 9.2e18;
       if (a->n_in > 1 && a->in[1])
         *p0 = qe_array_get_f64(a->in[1], 0);
       if (a->n_in > 2 && a->in[2])

@@ -194,7 +194,7 @@ static qe_status onehot_exec(const qe_exec_args *a)
   for (int64_t o = 0; o < outer; o++)
     for (int64_t d = 0; d < depth; d++)
       for (int64_t in = 0; in < inner; in++) {
-        int64_t v = (int64_t)qe_array_get_f64(I, (size_t)(o * inner + in));
+        int64_t v = qe_array_get_i64(I, (size_t)(o * inner + in));
         if (v < 0)
           v += depth;
         size_t dst = (size_t)((o * depth + d) * inner + in);

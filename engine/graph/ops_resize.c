@@ -155,6 +155,8 @@ static qe_status resize_params_make(const qe_infer_args *a, resize_params *p)
       }
       double len = (double)x->dims[i] * (p->roi_end[i] - p->roi_start[i]) * p->scale[i];
       /* float32 scales: compute as ONNX does, in float */
+      if (!(len >= 0) || len > 1e12)
+        return ERR("output size %g on axis %d", len, i);
       p->out[i] = (int64_t)floor(len);
     }
   }

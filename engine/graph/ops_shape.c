@@ -172,10 +172,10 @@ static qe_status reshape_infer(const qe_infer_args *a)
     out[i] = d;
     if (d < 0)
       unknown = true;
+    else if (d > 0 && known > ((int64_t)1 << 50) / d)
+      return ERR("the target shape is absurdly large");
     else
       known *= d;
-    if (known > ((int64_t)1 << 50))
-      return ERR("the target shape is absurdly large");
   }
   int64_t total = x->rank >= 0 ? qe_dims_prod(x->dims, 0, x->rank) : -1;
   if (minus >= 0) {
@@ -937,7 +937,7 @@ static qe_status tile_infer(const qe_infer_args *a)
     return ERR("repeats must have one value per input dimension");
   int64_t d[QE_MAX_RANK];
   for (int i = 0; i < x->rank; i++) {
-    if (reps[i] < 0 || reps[i] > ((int64_t)1 << 32))
+    if (reps[i] < 0 || reps[i] > ((int64_t)1 << 31))
       return ERR("invalid repeat %lld", (long long)reps[i]);
     d[i] = x->dims[i] < 0 ? -1 : x->dims[i] * reps[i];
   }

@@ -28,6 +28,8 @@
 /* The latest default-domain opset the engine implements. */
 #define QE_OPSET_MAX 17
 #define QE_OPSET_MIN 7
+/* Largest single dimension shape inference accepts (2^31). */
+#define QE_MAX_DIM ((int64_t)1 << 31)
 
 typedef struct qe_vinfo {
   bool present;   /* false for an omitted optional input */
@@ -133,7 +135,8 @@ int64_t qe_array_get_i64(const qe_array *a, size_t i);
 void qe_array_set_f64(qe_array *a, size_t i, double v);
 void qe_array_set_i64(qe_array *a, size_t i, int64_t v);
 qe_status qe_array_clone(const qe_array *a, qe_array **out, qe_ctx *ctx);
-/* Product of dims[from..to). */
+/* Product of dims[from..to); -1 when a dim is unknown or the product
+ * exceeds 2^62. */
 int64_t qe_dims_prod(const int64_t *dims, int from, int to);
 /* out = in (shape of @in) when all dims known. */
 void qe_vinfo_set(qe_vinfo *v, qe_dtype dt, int rank, const int64_t *dims);

@@ -315,6 +315,8 @@ int64_t qe_dims_prod(const int64_t *dims, int from, int to)
   for (int i = from; i < to; i++) {
     if (dims[i] < 0)
       return -1;
+    if (dims[i] > 0 && p > ((int64_t)1 << 62) / dims[i])
+      return -1; /* beyond any real tensor: treated as unknown */
     p *= dims[i];
   }
   return p;
@@ -364,6 +366,12 @@ qe_status qe_node_infer(const qe_node *n, const qe_vinfo *in, qe_vinfo *out, qe_
   for (int i = 0; i < d->min_inputs && i < n->n_inputs; i++)
     if (!in[i].present)
       return qe_op_error(n, ctx, QE_ERR_SHAPE, "input %d is required", i);
+  /* Bounded dims keep every op's shape arithmetic free of overflow. */
+  for (int i = 0; i < n->n_inputs; i++)
+    for (int k = 0; in[i].present && k < in[i].rank; k++)
+      if (in[i].dims[k] > QE_MAX_DIM)
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "dimension %d of input %d is %lld, above %lld", k,
+                           i, (long long)in[i].dims[k], (long long)QE_MAX_DIM);
   for (int i = 0; i < n->n_outputs; i++) {
     memset(&out[i], 0, sizeof out[i]);
     out[i].rank = -1;

@@ -368,6 +368,34 @@ static void test_absurd_dims(void)
   expect("raw_data too short", qe_onnx_load_buffer(buf, len, "short.onnx", NULL, &g, ctx),
          QE_ERR_PARSE, ctx, (const char *const[]){ "'short'", "raw_data", NULL });
   free(buf);
+  /* A declared input shape with absurd dims: refused by shape inference
+   * before any arithmetic could overflow. */
+  relu_model(&md, 13);
+  Onnx__TensorShapeProto hs;
+  onnx__tensor_shape_proto__init(&hs);
+  Onnx__TensorShapeProto__Dimension hd[2], *hdp[2];
+  for (int i = 0; i < 2; i++) {
+    onnx__tensor_shape_proto__dimension__init(&hd[i]);
+    hd[i].value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+    hd[i].dim_value = (int64_t)1 << 40;
+    hdp[i] = &hd[i];
+  }
+  hs.dim = hdp;
+  hs.n_dim = 2;
+  md.tt_store[0].shape = &hs;
+  buf = pack(&md, &len);
+  CHECK(qe_onnx_load_buffer(buf, len, "bigdims.onnx", NULL, &g, ctx) == QE_OK, "load bigdims");
+  if (g) {
+    qe_runtime *rt = NULL;
+    expect("absurd declared input dims", qe_runtime_new(g, &rt, ctx), QE_ERR_SHAPE, ctx,
+           (const char *const[]){ "relu", "1099511627776", NULL });
+    qe_model_stats *ms = NULL;
+    CHECK(qe_graph_stats(g, &ms, ctx) == QE_OK && !ms->shapes_known, "stats survive absurd dims");
+    qe_model_stats_free(ms);
+    qe_graph_free(g);
+    g = NULL;
+  }
+  free(buf);
   /* Reshape to an absurd size at run time: refused by the limit. */
   qe_graph *rg;
   qe_graph_new(&rg, NULL);
