@@ -951,7 +951,7 @@ static qe_status einsum_exec(const qe_exec_args *a)
   int64_t total = 1;
   for (int l = 0; l < p.nl; l++) {
     int64_t sz = p.size[l] < 0 ? 1 : p.size[l];
-    if (sz > 0 && total > ((int64_t)1 << 40) / sz)
+    if (sz > 0 && total > ((int64_t)1 << 30) / sz)
       return qe_op_error(a->node, a->ctx, QE_ERR_UNSUPPORTED, "too many index combinations");
     total *= sz;
   }
