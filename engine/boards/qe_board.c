@@ -400,6 +400,14 @@ static qe_status load_root(loader *L, const qe_yaml_node *root)
           st = get_u32(L, val, &b->runner_baud);
         else if (KEY("counter"))
           st = get_enum_str(L, val, counters, &b->counter);
+        else if (KEY("cpu"))
+          st = get_str(L, val, &b->runner_cpu);
+        else if (KEY("glue"))
+          st = get_str(L, val, &b->runner_glue);
+        else if (KEY("linker_script"))
+          st = get_str(L, val, &b->runner_ld);
+        else if (KEY("defines"))
+          st = get_str_list(L, val, NULL, &b->runner_defines, &b->n_runner_defines);
         else
           st = unknown(L, m, i_);
       }
@@ -534,6 +542,10 @@ void qe_board_free(qe_board *b)
   free(b->qemu_machine);
   free(b->runner_image);
   free(b->counter);
+  free(b->runner_cpu);
+  free(b->runner_glue);
+  free(b->runner_ld);
+  free_strv(b->runner_defines, b->n_runner_defines);
   free(b->q_granularity);
   free(b->q_input_type);
   free(b->q_output_type);

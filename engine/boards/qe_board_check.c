@@ -274,6 +274,10 @@ qe_status qe_board_check(const qe_board *b, qe_qmodel *m, qe_board_check_result 
                    (unsigned long long)r->ram_available / 1024);
   bool first_conv = true;
   double cycles = 0;
+  /* A tensor shared by two layers is reported once. */
+  bool *seen = calloc(m->n_tensors + 1, sizeof *seen);
+  if (!seen && st == QE_OK)
+    st = qe_error(ctx, QE_ERR_NOMEM, "out of memory");
   for (size_t i = 0; st == QE_OK && i < m->n_ops; i++) {
     const qe_qop *op = &m->ops[i];
     const qe_qtensor *w = input_t(m, op, 1), *y = &m->tensors[op->output];
@@ -306,9 +310,11 @@ qe_status qe_board_check(const qe_board *b, qe_qmodel *m, qe_board_check_result 
     }
     if (st == QE_OK && b->c_power_of_two_scales) {
       for (int k = -1; k < op->n_inputs && st == QE_OK; k++) {
-        const qe_qtensor *t = k < 0 ? y : input_t(m, op, k);
-        if (!t || !t->n_quant || t->type == QE_DT_I32)
+        int ti = k < 0 ? op->output : (k < op->n_inputs ? op->inputs[k] : -1);
+        const qe_qtensor *t = ti >= 0 ? &m->tensors[ti] : NULL;
+        if (!t || !t->n_quant || t->type == QE_DT_I32 || seen[ti])
           continue;
+        seen[ti] = true;
         for (size_t q = 0; q < t->n_quant; q++)
           if (!is_pow2(t->scale[q])) {
             st = add_issue(r, QE_CHECK_ERROR, m, (int)i, ctx,
@@ -341,6 +347,7 @@ qe_status qe_board_check(const qe_board *b, qe_qmodel *m, qe_board_check_result 
       cycles += (double)(out_elems > 0 ? out_elems : 0) * b->cycles_per_element[c];
     cycles += b->cycles_per_layer;
   }
+  free(seen);
   r->est_cycles = cycles;
   r->est_ms = b->clock_hz ? cycles * 1000.0 / (double)b->clock_hz : 0;
   if (st != QE_OK) {

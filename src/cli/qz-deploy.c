@@ -7,6 +7,8 @@
  *   qz deploy --selftest --board ID          flash the prebuilt runner with its
  *                                            built-in self-test model and validate
  *   qz deploy ... --port DEV                 the board's serial port
+ *   qz deploy MODEL --board ID               build the runner with the model's
+ *                                            generated C code, flash, validate
  *   qz deploy ... --validate N               N samples compared with the host
  *
  * Emulated boards (qemu-*) run in qemu-system-arm when no --port is given;
@@ -170,8 +172,37 @@ static void json_check(qe_json *j, const qe_board_check_result *r)
 
 /* ---- the command -------------------------------------------------------- */
 
+static void rm_rf(GFile *f)
+{
+  g_autoptr(GFileEnumerator) en = g_file_enumerate_children(
+      f, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  if (en) {
+    GFileInfo *info;
+    while ((info = g_file_enumerator_next_file(en, NULL, NULL))) {
+      g_autoptr(GFile) child = g_file_get_child(f, g_file_info_get_name(info));
+      rm_rf(child);
+      g_object_unref(info);
+    }
+  }
+  g_file_delete(f, NULL, NULL);
+}
+
+/* Where the runner sources are: the tested source tree, the installed
+ * copy, the source tree this qz was built from. */
+static char *qz_runner_dir(void)
+{
+  const char *env = g_getenv("QZ_SOURCE_ROOT");
+  if (env && *env)
+    return g_build_filename(env, "targets", "runner", NULL);
+  char *inst = g_build_filename(PKGDATADIR, "runner", NULL);
+  if (g_file_test(inst, G_FILE_TEST_IS_DIR))
+    return inst;
+  g_free(inst);
+  return g_build_filename(SOURCE_ROOT, "targets", "runner", NULL);
+}
+
 typedef struct {
-  char *board_id, *port, *method, *image;
+  char *board_id, *port, *method, *image, *build_dir;
   int validate, iterations;
   gboolean check, selftest, json, quiet;
 } Opts;
@@ -189,6 +220,8 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   HostModel host = { 0 };
   int rc = QZ_EXIT_ERROR;
   g_autofree char *image_path = NULL;
+  char *build_dir = NULL, *built_image = NULL;
+  gboolean remove_build_dir = FALSE;
 
   if (qe_board_list_load(dir, &list, ctx) != QE_OK) {
     rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
@@ -229,18 +262,39 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       rc = qz_fail("deploy", "%s: not deployable to %s (see the check above)", model_path, b->id);
       goto out;
     }
-    if (!o->image) {
-      rc = qz_fail("deploy",
-                   "building a runner image for %s needs the C code generator, which this "
-                   "version of Quantizer does not have yet; use --check, or --selftest to check "
-                   "the board",
-                   model_path);
-      goto out;
-    }
   }
 
-  /* 2. The image. */
-  if (o->image) {
+  /* 2. The image: the runner with the generated model, a prebuilt runner
+   * with its self-test model, or what --image names. */
+  uint32_t expect_id = 0;
+  if (model_path && !o->image) {
+    g_autofree char *runner_dir = qz_runner_dir();
+    g_autoptr(GError) err = NULL;
+    if (o->build_dir) {
+      build_dir = g_strdup(o->build_dir);
+    } else {
+      build_dir = g_dir_make_tmp("qz-deploy-XXXXXX", &err);
+      remove_build_dir = TRUE;
+    }
+    if (!build_dir) {
+      rc = qz_fail("deploy", "cannot make a build folder: %s", err->message);
+      goto out;
+    }
+    g_autofree char *base = g_path_get_basename(model_path);
+    if (qe_runner_build(b, model, base, runner_dir, build_dir, &built_image, &expect_id, ctx) !=
+        QE_OK) {
+      qz_progress_done(prog);
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    qz_progress_done(prog);
+    image_path = g_strdup(built_image);
+    if (!o->quiet && !j)
+      printf("Built the runner image with the model: %s\n", built_image);
+  }
+  if (image_path) {
+    /* built above */
+  } else if (o->image) {
     image_path = g_strdup(o->image);
   } else {
     if (!b->runner_image) {
@@ -365,6 +419,19 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     host.model = model;
     fn = host_qmodel;
     user = &host;
+    if (expect_id && info.model_id != expect_id) {
+      rc = qz_fail("deploy", "%s: the board runs model %08x ('%s'), not the one just built (%08x)",
+                   runner_port, info.model_id, info.model_name, expect_id);
+      goto out;
+    }
+    if (info.input_bytes != (uint32_t)qe_qtensor_count(&model->tensors[model->inputs[0]]) *
+                                qe_qtensor_elem_size(&model->tensors[model->inputs[0]]) ||
+        info.output_bytes != (uint32_t)qe_qtensor_count(&model->tensors[model->outputs[0]]) *
+                                 qe_qtensor_elem_size(&model->tensors[model->outputs[0]])) {
+      rc = qz_fail("deploy", "%s: the board's model has other input/output sizes than %s",
+                   runner_port, model_path);
+      goto out;
+    }
   } else {
     qr_model_init();
     if (info.model_id != qr_model_id()) {
@@ -437,6 +504,12 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     fprintf(stderr, "qz deploy: the board's outputs differ from the host's\n");
 
 out:
+  if (remove_build_dir && build_dir) {
+    g_autoptr(GFile) d = g_file_new_for_path(build_dir);
+    rm_rf(d);
+  }
+  g_free(build_dir);
+  free(built_image);
   qe_link_free(link);
   qemu_stop(&qemu);
   qe_qexec_free(host.exec);
@@ -467,6 +540,8 @@ int qz_cmd_deploy(int argc, char **argv)
     { "method", 0, 0, G_OPTION_ARG_STRING, &o.method, "How to flash: qemu, stm32-uart, esp-rom",
       "M" },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &o.image, "Flash this runner image", "FILE" },
+    { "build-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.build_dir,
+      "Build the runner image here (and keep it)", "DIR" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "Print JSON on stdout", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress output", NULL },
     G_OPTION_ENTRY_NULL,
@@ -515,5 +590,6 @@ int qz_cmd_deploy(int argc, char **argv)
   g_free(o.port);
   g_free(o.method);
   g_free(o.image);
+  g_free(o.build_dir);
   return rc;
 }

@@ -19,7 +19,10 @@
  *   stm32_bootloader: {product_id, baud}
  *   esp_rom: {chip_magic, app_offset, baud}
  *   emulator: {qemu_machine, image_base}
- *   runner: {image, baud, counter: dwt|systick|ccount}
+ *   runner: {image, baud, counter: dwt|systick|ccount, cpu, glue,
+ *            linker_script, defines}   how qz builds a runner image here:
+ *            arm-none-eabi-gcc -mcpu=CPU with targets/runner/boards/GLUE.c,
+ *            boards/LINKER_SCRIPT and -D for each define
  *   weight_bits, activation_bits          supported widths: [8, 4, 2]
  *   quantization: {granularity, weight_bits, activation_bits, power_of_two,
  *                  input_type, output_type}   recommended defaults
@@ -116,6 +119,9 @@ typedef struct qe_board {
   char *runner_image; /* prebuilt runner file name, NULL when none */
   uint32_t runner_baud;
   char *counter;
+  char *runner_cpu, *runner_glue, *runner_ld;
+  char **runner_defines;
+  size_t n_runner_defines;
   int weight_bits[3];
   size_t n_weight_bits;
   int activation_bits[3];
@@ -138,6 +144,8 @@ qe_status qe_board_load(const char *path, qe_board **out, qe_ctx *ctx);
 void qe_board_free(qe_board *board);
 bool qe_board_has_method(const qe_board *board, const char *method);
 
+struct qe_qmodel;
+
 typedef struct {
   qe_board **boards; /* sorted by id */
   size_t n;
@@ -147,6 +155,20 @@ typedef struct {
 qe_status qe_board_list_load(const char *dir, qe_board_list **out, qe_ctx *ctx);
 void qe_board_list_free(qe_board_list *list);
 const qe_board *qe_board_list_find(const qe_board_list *list, const char *id);
+
+/* ---- runner images ----------------------------------------------------- */
+
+/* Build a runner image for @board with @model in its model slot: the C
+ * module of engine/codegen (model_run() on the engine's kernels) is
+ * written to @work_dir and compiled with the runner sources of
+ * @runner_dir (targets/runner) by arm-none-eabi-gcc. *image_path (free())
+ * names the raw binary; *model_id is the id the runner will report in
+ * HELLO (CRC-32 of the generated model source); @model_name (shown by
+ * the runner) is cut to 48 characters. QE_ERR_UNSUPPORTED when
+ * the board has no runner recipe or the cross compiler is missing. */
+qe_status qe_runner_build(const qe_board *board, struct qe_qmodel *model, const char *model_name,
+                          const char *runner_dir, const char *work_dir, char **image_path,
+                          uint32_t *model_id, qe_ctx *ctx);
 
 /* ---- detection ---------------------------------------------------------- */
 
@@ -168,8 +190,6 @@ void qe_detected_free(qe_detected_port *ports, size_t n);
 const char *qe_usb_probe_name(uint16_t vid, uint16_t pid);
 
 /* ---- pre-flight check -------------------------------------------------- */
-
-struct qe_qmodel;
 
 /* Flash and RAM the runner itself takes beside the model: code of the
  * protocol loop, start-up and every int8 kernel, its frame buffers and an

@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+# test_deploy_model.py - `qz deploy MODEL`: pre-flight checks, and a model
+# built into the runner with its generated C code, run in QEMU and compared
+# with the host int8 engine bit for bit.
+#
+# Copyright 2026 The Quantizer developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# usage: test_deploy_model.py QZ MAKE_TEST_MODEL WORKDIR
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import boardlib  # noqa: E402
+
+
+def js(out):
+    try:
+        return json.loads(out[out.index("{"):])
+    except ValueError:
+        return None
+
+
+def main():
+    qz, maker, work = sys.argv[1:4]
+    os.makedirs(work, exist_ok=True)
+    t = boardlib.Tap()
+    cnn = os.path.join(work, "cnn.tflite")
+    big = os.path.join(work, "big.tflite")
+    for kind, path in (("cnn", cnn), ("big", big)):
+        rc, out = boardlib.run([maker, kind, path])
+        t.check(rc == 0, "made the %s test model" % kind)
+
+    # Pre-flight checks.
+    rc, out = boardlib.run([qz, "deploy", big, "--board", "qemu-netduinoplus2", "--check", "--json"])
+    d = js(out)
+    t.check(rc == 1 and d and not d["check"]["deployable"] and
+            any(i["severity"] == "error" and "flash" in i["message"] for i in d["check"]["issues"]),
+            "1.5 MiB of weights do not fit netduinoplus2's 1 MiB flash: error naming flash")
+    rc, out = boardlib.run([qz, "deploy", cnn, "--board", "esp32-s3-devkitc-1", "--check", "--json"])
+    d = js(out)
+    msgs = [i for i in (d["check"]["issues"] if d else []) if i["severity"] == "error"]
+    t.check(rc == 1 and any(i["op_type"] == "CONV_2D" and "per-tensor" in i["message"] for i in msgs) and
+            any("power of two" in i["message"] for i in msgs),
+            "ESP32-S3: per-channel weights and non-power-of-two scales are errors naming the layer")
+    rc, out = boardlib.run([qz, "deploy", cnn, "--board", "launchxl-f28p55x", "--check", "--json"])
+    d = js(out)
+    notes = [i for i in (d["check"]["issues"] if d else []) if i["severity"] == "npu-fallback"]
+    t.check(rc == 0 and d["check"]["deployable"] and
+            any(i["op_type"] == "CONV_2D" and "power of two" in i["message"] for i in notes),
+            "TI F28P55: fits; layers with non-power-of-two scales fall back to the CPU (named)")
+    t.check(d and d["check"]["npu_layers"] >= 1, "TI F28P55: the max pool runs on the NPU")
+    rc, out = boardlib.run([qz, "deploy", cnn, "--board", "qemu-mps3-an547", "--check"])
+    t.check(rc == 0 and "can be deployed" in out and "estimated" in out,
+            "plain check output names fit and the estimate")
+    rc, out = boardlib.run([qz, "deploy", cnn, "--board", "no-such-board", "--check"])
+    t.check(rc == 1 and "unknown board 'no-such-board'" in out and "qemu-mps3-an547" in out,
+            "unknown board: exit 1 naming the known ones")
+
+    # The generated model in the runner, in QEMU.
+    for board in ("qemu-mps3-an547", "qemu-netduinoplus2"):
+        rc, out = boardlib.run([qz, "deploy", cnn, "--board", board, "--validate", "6", "--json"],
+                               timeout=300)
+        d = js(out)
+        ok = rc == 0 and d and d.get("ok")
+        t.check(ok and d["validation"]["bit_identical"] and d["validation"]["samples"] == 6 and
+                d["runner"]["model"] == "cnn.tflite",
+                "%s: generated model built into the runner, 6 samples bit-identical to the host" % board)
+        if ok:
+            v = d["validation"]
+            print("# %s cnn.tflite: %.0f ticks/inference (%s), estimate %.3f ms" % (
+                board, v["ticks_mean"], v["counter"], v["estimated_ms"]))
+    t.done()
+
+
+main()
