@@ -17,7 +17,8 @@
  *     number of samples);
  *  4. choose scales: weights symmetric per output channel or per tensor on
  *     a narrow grid (-127..127 for 8 bits, -7..7 for 4, -1..1 for 2; 7-bit
- *     with reduce_range), biases int32 with scale s_in * s_w, activations
+ *     with reduce_range; 4- and 2-bit weights clipped where the squared
+ *     error is least), biases int32 with scale s_in * s_w, activations
  *     affine (or symmetric) on the activation grid; power-of-two scales on
  *     request (TI NPU);
  *  5. lower to the int8 model: ONNX NCHW becomes NHWC (a TRANSPOSE is
