@@ -393,6 +393,23 @@ static qe_status range_entropy(const qe_calib_obs *o, int nq, float *lo, float *
       }
     }
   }
+  /* Never clip more than 0.1 % of the values: KL alone cuts saturated
+   * ReLU6 outputs (a spike at 6) far too low. */
+  {
+    double total = 0, acc = 0;
+    for (int k = 0; k < n; k++)
+      total += (double)o->pos[k] + (double)o->neg[k];
+    int floor_i = n;
+    for (int k = n - 1; k >= 0; k--) {
+      acc += (double)o->pos[k] + (double)o->neg[k];
+      if (acc > total * 1e-3) {
+        floor_i = k + 1;
+        break;
+      }
+    }
+    if (best_i < floor_i)
+      best_i = floor_i;
+  }
   free(h);
   const double t = (double)best_i * o->width;
   *lo = (float)fmax(-t, (double)o->min);
