@@ -19,7 +19,7 @@
 #   test_stm32_flash.py.)
 # mps3-an547 (Cortex-M55): `qz deploy --selftest` boots it in QEMU itself.
 #
-# usage: test_deploy_e2e.py QZ FIRMWARE_DIR WORKDIR
+# usage: test_deploy_e2e.py QZ FIRMWARE_DIR WORKDIR MAKE_TEST_MODEL
 import json
 import os
 import subprocess
@@ -48,7 +48,7 @@ def deploy_json(out):
 
 
 def main():
-    qz, fwdir, work = sys.argv[1:4]
+    qz, fwdir, work, maker = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
     t = boardlib.Tap()
     try:
@@ -62,8 +62,13 @@ def main():
     t.check(preload is not None, "libumockdev-preload.so.0 found")
 
     # -- netduinoplus2 through the fake ST-LINK and the bootloader ----------
+    cnn = os.path.join(work, "cnn.tflite")
+    boardlib.run([maker, "cnn", cnn])
     runs = []
-    for attempt in range(2):
+    for attempt in range(3):
+        # Runs 0 and 1: the prebuilt self-test runner; run 2: a model built
+        # into the runner from its generated C code.
+        what = ["--selftest"] if attempt < 2 else [cnn]
         tb = UMockdev.Testbed.new()
         t.check(tb.add_from_file(os.path.join(HERE, "umockdev", "stlink-v2-1.umockdev")),
                 "testbed with a fake ST-LINK/V2-1")
@@ -84,7 +89,7 @@ def main():
                 p = ports.get("/dev/ttyACM0")
                 t.check(rc == 0 and p and p["probe"] == "ST-LINK/V2-1" and p["usb_id"] == "0483:374b",
                         "qz boards detects the fake ST-LINK/V2-1 on /dev/ttyACM0")
-            rc, out = boardlib.run([qz, "deploy", "--selftest", "--board", "qemu-netduinoplus2",
+            rc, out = boardlib.run([qz, "deploy"] + what + ["--board", "qemu-netduinoplus2",
                                     "--port", "/dev/ttyACM0", "--validate", "8", "--iterations", "5",
                                     "--json"], env=env, timeout=240)
         finally:
@@ -96,16 +101,20 @@ def main():
         ok = rc == 0 and doc and doc.get("ok")
         t.check(ok and doc["method"] == "stm32-uart" and doc["flash"]["verified"],
                 "qz deploy flashed the runner through the STM32 bootloader, read back and verified")
-        with open(os.path.join(fwdir, "runner-qemu-netduinoplus2.bin"), "rb") as f:
-            want = f.read()
-        with open(image, "rb") as f:
-            got = f.read()
-        t.check(got == want.rstrip(b"\xff"), "the emulated flash holds the runner image byte for byte")
+        if attempt < 2:
+            with open(os.path.join(fwdir, "runner-qemu-netduinoplus2.bin"), "rb") as f:
+                want = f.read()
+            with open(image, "rb") as f:
+                got = f.read()
+            t.check(got == want.rstrip(b"\xff"), "the emulated flash holds the runner image byte for byte")
         if ok:
             v = doc["validation"]
             t.check(v["bit_identical"] and v["samples"] == 8 and doc["runner"]["board"] == "qemu-netduinoplus2",
-                    "the flashed board runs the self-test model bit-identical to the host (8 samples)")
-            runs.append(v)
+                    "the flashed board runs %s bit-identical to the host (8 samples)" % doc["runner"]["model"])
+            if attempt < 2:
+                runs.append(v)
+        elif attempt == 2:
+            t.check(False, "the generated model flashed through the bootloader runs on the board")
     if len(runs) == 2:
         a, b = runs
         t.check(abs(a["ticks_min"] - b["ticks_min"]) <= 1 and abs(a["ticks_max"] - b["ticks_max"]) <= 1
