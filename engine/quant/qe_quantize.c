@@ -1297,7 +1297,11 @@ static qe_status quantize_weights(qstate *q, int i)
     inner *= wt->dims[k];
   for (int k = 0; k < axis; k++)
     outer *= wt->dims[k];
-  const bool per_channel = q->o->granularity == QE_GRANULARITY_PER_CHANNEL;
+  /* TFLite's quantization spec: per-channel weights for CONV_2D and
+   * DEPTHWISE_CONV_2D, per-tensor for FULLY_CONNECTED (TFLite 2.9 and the
+   * TFLite Micro / CMSIS-NN versions boards run read only scale[0] there). */
+  const bool per_channel =
+      q->o->granularity == QE_GRANULARITY_PER_CHANNEL && qn->qop != QE_QOP_FULLY_CONNECTED;
   qe_status st;
   qn->n_out = (size_t)M;
   qn->w_count = (size_t)count;

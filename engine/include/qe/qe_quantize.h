@@ -15,7 +15,9 @@
  *     every tensor and feeds one qe_calib_obs per tensor (histograms,
  *     never the activations themselves: memory does not grow with the
  *     number of samples);
- *  4. choose scales: weights symmetric per output channel or per tensor on
+ *  4. choose scales: weights symmetric per output channel (convolutions;
+ *     fully-connected weights are per tensor, as TFLite's quantization spec
+ *     and the TFLite / TFLite Micro versions on boards need) or per tensor on
  *     a narrow grid (-127..127 for 8 bits, -7..7 for 4, -1..1 for 2; 7-bit
  *     with reduce_range; 4- and 2-bit weights clipped where the squared
  *     error is least), biases int32 with scale s_in * s_w, activations
