@@ -144,6 +144,15 @@ static void check_module(qe_qmodel *m, const char *dir, const char *prefix, cons
         sh("head -20 '%s/arm.log' >&2", dir);
       } else {
         arm_compiled++;
+        if (c == 0 && strcmp(prefix, "net") == 0) {
+          /* flash and RAM of the module on a Cortex-M4 against the plan */
+          size_t cb = 0, ab = 0;
+          qe_codegen_sizes(m, &cb, &ab, ctx);
+          printf("Cortex-M4 -O2 size of the 11-op network (text data bss dec hex):\n");
+          fflush(stdout);
+          sh("cd '%s' && arm-none-eabi-size -t %s.o qe_*.o | tail -1", dir, prefix);
+          printf("planned: %zu bytes of constants, %zu bytes of arena\n", cb, ab);
+        }
       }
     }
 out:

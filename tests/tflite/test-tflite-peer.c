@@ -9,6 +9,7 @@
  *   test-tflite-peer [cases-per-op [seed]]
  */
 #include <dlfcn.h>
+#include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +46,8 @@ static struct {
 } tfl;
 
 static char tfl_error[1024];
+/* Bytes malloc'ed by the last TfLiteInterpreterAllocateTensors() call. */
+static size_t tfl_alloc_bytes;
 
 static void reporter(void *user, const char *fmt, va_list args)
 {
@@ -118,8 +121,12 @@ static int run_tflite(const uint8_t *fb, size_t size, const qe_qmodel *m, void *
   it = tfl.InterpreterCreate(model, opt);
   if (it == NULL)
     goto out;
-  if (tfl.AllocateTensors(it) != kTfLiteOk)
-    goto out;
+  {
+    const struct mallinfo2 before = mallinfo2();
+    if (tfl.AllocateTensors(it) != kTfLiteOk)
+      goto out;
+    tfl_alloc_bytes = mallinfo2().uordblks - before.uordblks;
+  }
   for (i = 0; i < m->n_inputs; i++) {
     const qe_qtensor *t = &m->tensors[m->inputs[i]];
     const size_t bytes = (size_t)qe_qtensor_count(t) * qe_qtensor_elem_size(t);
@@ -406,6 +413,17 @@ int main(int argc, char **argv)
         failed++;
       } else {
         ok++;
+        if (c == 0) {
+          /* TFLite's C API does not report its arena; what its
+           * AllocateTensors() malloc'ed (activation arena plus per-op
+           * persistent data) bounds it from above. */
+          qe_qexec *e = NULL;
+          if (qe_qexec_new(m, &e, ctx) == QE_OK)
+            printf("planner: engine arena %zu bytes (activations + scratch); TFLite "
+                   "AllocateTensors malloc'ed %zu bytes (arena + persistent op data)\n",
+                   qe_qexec_arena_size(e), tfl_alloc_bytes);
+          qe_qexec_free(e);
+        }
       }
       free(fb);
       qe_qmodel_free(m);

@@ -46,6 +46,20 @@ qe_status qe_tflite_read(const void *data, size_t size, const char *name, qe_qmo
                          qe_ctx *ctx);
 qe_status qe_tflite_load(const char *path, qe_qmodel **out, qe_ctx *ctx);
 
+/* A float model (float32, or fp16 weights) as a qe_graph with ONNX
+ * semantics: tensors keep TFLite's NHWC shapes; CONV_2D, DEPTHWISE_CONV_2D
+ * and the pools become Conv / AveragePool / MaxPool between Transposes to
+ * NCHW and back (qe_graph_optimize() cancels the pairs between layers),
+ * weights are converted to OIHW, SAME padding becomes explicit pads, fused
+ * activations become Relu / Clip nodes, FULLY_CONNECTED a Gemm. Int8
+ * models are refused (read them with qe_tflite_read()). */
+struct qe_graph;
+qe_status qe_tflite_read_graph(const void *data, size_t size, const char *name,
+                               struct qe_graph **out, qe_ctx *ctx);
+qe_status qe_tflite_load_graph(const char *path, struct qe_graph **out, qe_ctx *ctx);
+/* The conversion itself, for a prepared float qe_qmodel. */
+qe_status qe_qmodel_to_graph(const qe_qmodel *m, struct qe_graph **out, qe_ctx *ctx);
+
 /* A one-line summary of the operators of subgraph 0 without converting
  * anything ("CONV_2D x12, DEPTHWISE_CONV_2D x9, ..."), unknown and custom
  * ops included; malloc'ed into *out. */

@@ -21,13 +21,19 @@
  *           x * 2^max(shift,0), M), max(-shift,0))
  * i.e. "double rounding": the high 32 bits of the doubled 64-bit product
  * rounded half up (gemmlowp's nudge: ties toward +infinity), then the right
- * shift rounded half away from zero. (TFLite's optional TFLITE_SINGLE_
- * ROUNDING mode is not used; its default, TFLite Micro's and CMSIS-NN's is
- * the double rounding above.) Signed right
- * shift. (TFLite's optional TFLITE_SINGLE_ROUNDING mode is not used; its
- * default, and TFLite Micro's, is the double rounding above.) Signed right
- * shifts are arithmetic on every compiler the engine targets (gcc, clang,
- * arm-none-eabi-gcc), as TFLite also assumes.
+ * shift rounded half away from zero. This is the default of TFLite's
+ * reference kernels, of TFLite Micro and of CMSIS-NN (their optional
+ * *_SINGLE_ROUNDING builds are not followed). TFLite on a host runs
+ * CONV_2D and FULLY_CONNECTED through ruy, whose x86 kernels round both
+ * steps half up; qe_kquant.rounding = QE_K_ROUND_HALF_UP reproduces that
+ * for bit-exact checks against TFLite (one LSB apart on rare ties).
+ * Signed right shifts are arithmetic on every compiler the engine targets
+ * (gcc, clang, arm-none-eabi-gcc), as TFLite also assumes.
+ *
+ * Lookup tables: LOGISTIC and TANH are a 256-entry int8 table and SOFTMAX
+ * an exp table with a float sum, all computed on the host exactly as
+ * TFLite's kernels compute them (TFLite Micro's fixed-point softmax and
+ * logistic are a different computation; the engine follows TFLite).
  *
  * Layouts: activations NHWC, conv filters OHWI, depthwise filters 1HW(C*M),
  * fully-connected weights [out][in] - TFLite's layouts.
@@ -243,7 +249,7 @@ qe_kstatus qe_s8_hard_swish(const qe_khard_swish_params *p, size_t count, const 
 /* QUANTIZE float -> int8/uint8: clamp(round_half_away(x / scale) + zp),
  * the division in double precision as TFLite does.
  * @out_min/@out_max: -128/127 for int8, 0/255 for uint8; out is int8 or
- * uint8 storage of @count elements (@out_bytes_are_unsigned selects). */
+ * uint8 storage of @count elements (@out_unsigned selects). */
 qe_kstatus qe_k_quantize_f32(const float *in, size_t count, float scale, int32_t zero_point,
                              int32_t out_unsigned, void *out);
 /* DEQUANTIZE int8/uint8 -> float: (float)((double)scale * (q - zp)) as
