@@ -328,7 +328,8 @@ static void show_info(QzModelPage *self, const QzModelInfo *info)
 
 static void update_file_row(QzModelPage *self, GFile *file)
 {
-  g_autofree char *name = g_file_get_basename(file);
+  g_autofree char *base = g_file_get_basename(file);
+  g_autofree char *name = g_markup_escape_text(base, -1);
   g_autofree char *folder = NULL;
   g_autofree char *size = NULL;
   g_autoptr(GFile) parent = g_file_get_parent(file);
@@ -381,7 +382,11 @@ static void load_done_cb(GObject *object, GAsyncResult *result, gpointer user_da
                                       "another model."));
   } else {
     adw_status_page_set_title(self->error_page, _("This Model Cannot Be Read"));
-    adw_status_page_set_description(self->error_page, error->message);
+    {
+      g_autofree char *escaped = g_markup_escape_text(error->message, -1);
+
+      adw_status_page_set_description(self->error_page, escaped);
+    }
   }
   qz_project_set_model_error(self->project, error->message);
   gtk_stack_set_visible_child_name(self->stack, "error");

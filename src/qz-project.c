@@ -33,6 +33,8 @@ struct _QzProject {
   GFile *example_dir;
   QzModelInfo *model_info;
   char *model_error;
+  QzDataSummary *data_summary;
+  char *data_error;
   char *title;
 };
 
@@ -46,6 +48,8 @@ enum {
   PROP_MODEL_FILE,
   PROP_MODEL_INFO,
   PROP_MODEL_ERROR,
+  PROP_DATA_SUMMARY,
+  PROP_DATA_ERROR,
   PROP_EXAMPLE_DIR,
   PROP_IS_EXAMPLE,
   N_PROPS
@@ -181,6 +185,8 @@ static void qz_project_finalize(GObject *object)
   g_clear_pointer(&self->title, g_free);
   g_clear_pointer(&self->model_info, qz_model_info_unref);
   g_clear_pointer(&self->model_error, g_free);
+  g_clear_pointer(&self->data_summary, qz_data_summary_unref);
+  g_clear_pointer(&self->data_error, g_free);
 
   G_OBJECT_CLASS(qz_project_parent_class)->finalize(object);
 }
@@ -209,6 +215,12 @@ static void qz_project_get_property(GObject *object, guint prop_id, GValue *valu
   case PROP_MODEL_ERROR:
     g_value_set_string(value, self->model_error);
     break;
+  case PROP_DATA_SUMMARY:
+    g_value_set_boxed(value, self->data_summary);
+    break;
+  case PROP_DATA_ERROR:
+    g_value_set_string(value, self->data_error);
+    break;
   case PROP_EXAMPLE_DIR:
     g_value_set_object(value, self->example_dir);
     break;
@@ -234,6 +246,12 @@ static void qz_project_set_property(GObject *object, guint prop_id, const GValue
     break;
   case PROP_MODEL_ERROR:
     qz_project_set_model_error(self, g_value_get_string(value));
+    break;
+  case PROP_DATA_SUMMARY:
+    qz_project_set_data_summary(self, g_value_get_boxed(value));
+    break;
+  case PROP_DATA_ERROR:
+    qz_project_set_data_error(self, g_value_get_string(value));
     break;
   case PROP_EXAMPLE_DIR:
     qz_project_set_example_dir(self, g_value_get_object(value));
@@ -268,6 +286,12 @@ static void qz_project_class_init(QzProjectClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MODEL_ERROR] =
       g_param_spec_string("model-error", NULL, NULL, NULL,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATA_SUMMARY] =
+      g_param_spec_boxed("data-summary", NULL, NULL, QZ_TYPE_DATA_SUMMARY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DATA_ERROR] =
+      g_param_spec_string("data-error", NULL, NULL, NULL,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_EXAMPLE_DIR] =
       g_param_spec_object("example-dir", NULL, NULL, G_TYPE_FILE,
@@ -646,6 +670,44 @@ void qz_project_set_model_error(QzProject *self, const char *error)
   g_free(self->model_error);
   self->model_error = g_strdup(error);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_MODEL_ERROR]);
+}
+
+/* ---- the data ---------------------------------------------------------- */
+
+QzDataSummary *qz_project_get_data_summary(QzProject *self)
+{
+  g_return_val_if_fail(QZ_IS_PROJECT(self), NULL);
+  return self->data_summary;
+}
+
+void qz_project_set_data_summary(QzProject *self, QzDataSummary *summary)
+{
+  g_return_if_fail(QZ_IS_PROJECT(self));
+
+  if (self->data_summary == summary)
+    return;
+  if (summary != NULL)
+    qz_data_summary_ref(summary);
+  g_clear_pointer(&self->data_summary, qz_data_summary_unref);
+  self->data_summary = summary;
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_DATA_SUMMARY]);
+}
+
+const char *qz_project_get_data_error(QzProject *self)
+{
+  g_return_val_if_fail(QZ_IS_PROJECT(self), NULL);
+  return self->data_error;
+}
+
+void qz_project_set_data_error(QzProject *self, const char *error)
+{
+  g_return_if_fail(QZ_IS_PROJECT(self));
+
+  if (g_strcmp0(self->data_error, error) == 0)
+    return;
+  g_free(self->data_error);
+  self->data_error = g_strdup(error);
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_DATA_ERROR]);
 }
 
 /* ---- the example ------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include "qe/qe_config.h"
 #include "qe/qe_yaml.h"
+#include "qz-data-summary.h"
 #include "qz-model-info.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,13 @@ QzModelInfo *qz_project_get_model_info(QzProject *self);
 void qz_project_set_model_info(QzProject *self, QzModelInfo *info);
 const char *qz_project_get_model_error(QzProject *self);
 void qz_project_set_model_error(QzProject *self, const char *error);
+
+/* What the Data page found in the examples the configuration names, and
+ * the reason they cannot be used, if so. */
+QzDataSummary *qz_project_get_data_summary(QzProject *self);
+void qz_project_set_data_summary(QzProject *self, QzDataSummary *summary);
+const char *qz_project_get_data_error(QzProject *self);
+void qz_project_set_data_error(QzProject *self, const char *error);
 
 /* The folder of the bundled example project when this project is it. */
 GFile *qz_project_get_example_dir(QzProject *self);

@@ -91,8 +91,8 @@ static gboolean qz_step_available(QzStep step)
 {
   switch (step) {
   case QZ_STEP_MODEL:
-    return TRUE;
   case QZ_STEP_DATA:
+    return TRUE;
   case QZ_STEP_PREPROCESSING:
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
@@ -105,17 +105,40 @@ static gboolean qz_step_available(QzStep step)
   }
 }
 
+static QzStepState qz_window_step_state(QzWindow *self, QzStep step)
+{
+  QzProject *p = self->project;
+  QzModelInfo *model = qz_project_get_model_info(p);
+  QzDataSummary *data = qz_project_get_data_summary(p);
+
+  if (!qz_step_available(step))
+    return QZ_STEP_STATE_UNAVAILABLE;
+  switch (step) {
+  case QZ_STEP_MODEL:
+    if (qz_project_get_model_error(p) != NULL ||
+        (model != NULL && (model->unsupported->len > 0 || model->unsupported_message != NULL)))
+      return QZ_STEP_STATE_ATTENTION;
+    return model != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
+  case QZ_STEP_DATA:
+    if (qz_project_get_data_error(p) != NULL || (data != NULL && data->calibration_random))
+      return QZ_STEP_STATE_ATTENTION;
+    return data != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
+  case QZ_STEP_PREPROCESSING:
+  case QZ_STEP_QUANTIZER:
+  case QZ_STEP_BOARD:
+  case QZ_STEP_RUN:
+  case QZ_STEP_COMPARE:
+  case QZ_STEP_DEPLOY:
+  case QZ_N_STEPS:
+  default:
+    return QZ_STEP_STATE_TODO;
+  }
+}
+
 static void qz_window_update_states(QzWindow *self)
 {
-  for (guint i = 0; i < QZ_N_STEPS; i++) {
-    QzStepState state = QZ_STEP_STATE_TODO;
-
-    if (!qz_step_available(i))
-      state = QZ_STEP_STATE_UNAVAILABLE;
-    else if (i == QZ_STEP_MODEL && qz_project_get_model_file(self->project) != NULL)
-      state = QZ_STEP_STATE_DONE;
-    qz_step_row_set_state(self->step_rows[i], state);
-  }
+  for (guint i = 0; i < QZ_N_STEPS; i++)
+    qz_step_row_set_state(self->step_rows[i], qz_window_step_state(self, i));
 }
 
 static void qz_window_update_titles(QzWindow *self)

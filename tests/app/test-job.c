@@ -44,6 +44,13 @@ static void done_cb(GObject *object, GAsyncResult *result, gpointer user_data)
   w->done = TRUE;
 }
 
+/* The worker thread drops its task, and with it a reference to the job,
+ * a moment after the result reached the main loop. */
+static gboolean only_ref(gpointer data)
+{
+  return g_atomic_int_get(&G_OBJECT(data)->ref_count) == 1;
+}
+
 static gboolean watch_done(gpointer data)
 {
   return ((Watch *)data)->done;
@@ -91,6 +98,7 @@ static void test_job_progress(void)
   g_free(w.result);
   g_free(w.last_message);
   qz_test_flush();
+  g_assert_true(qz_test_wait_until(only_ref, job, 5000));
   g_assert_finalize_object(job);
 }
 
@@ -150,6 +158,7 @@ static void test_job_cancel(void)
 
   g_clear_error(&w.error);
   qz_test_flush();
+  g_assert_true(qz_test_wait_until(only_ref, job, 5000));
   g_assert_finalize_object(cancellable);
   g_assert_finalize_object(job);
 }
