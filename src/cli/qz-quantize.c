@@ -120,6 +120,7 @@ static void write_report(qe_json *j, const char *model, const qe_graph *g, const
 
 int qz_cmd_quantize(int argc, char **argv)
 {
+  g_autofree char *random_range = NULL;
   g_autofree char *data = NULL, *outdir = NULL, *calib = NULL, *gran = NULL, *in_type = NULL,
                   *out_type = NULL, *format = NULL, *board = NULL, *act_type = NULL;
   g_auto(GStrv) float_nodes = NULL;
@@ -170,6 +171,8 @@ int qz_cmd_quantize(int argc, char **argv)
       "N" },
     { "random-samples", 0, 0, G_OPTION_ARG_INT, &random_n,
       "Random calibration samples when there is no --data (default 200)", "N" },
+    { "random-range", 0, 0, G_OPTION_ARG_STRING, &random_range,
+      "Random data: uniform in [LO, HI) (default 0,1), or normal:MEAN,STD", "LO,HI" },
     { "diagnostic-samples", 0, 0, G_OPTION_ARG_INT, &diag,
       "Samples for the per-layer error (default 32, 0: none)", "N" },
     { "no-isolated", 0, 0, G_OPTION_ARG_NONE, &no_isolated,
@@ -295,7 +298,25 @@ int qz_cmd_quantize(int argc, char **argv)
     TRY(qe_dataset_open(data, QE_DATA_AUTO, &dopt, &dataset, ctx));
     TRY(qe_samples_from_dataset(dataset, QE_SUBSET_ALL, it->dims, it->rank, data, &samples, ctx));
   } else {
-    TRY(qe_samples_random(g, (size_t)random_n, false, 0.0f, 1.0f, 0x5eed, &samples, ctx));
+    gboolean normal = FALSE;
+    double lo = 0.0, hi = 1.0;
+    if (random_range) {
+      const char *spec = random_range;
+      if (g_str_has_prefix(spec, "normal:")) {
+        normal = TRUE;
+        spec += 7;
+      }
+      char *end = NULL;
+      lo = g_ascii_strtod(spec, &end);
+      if (end == spec || *end != ',' || (hi = g_ascii_strtod(end + 1, &end), *end != '\0') ||
+          (!normal && !(hi > lo)) || (normal && !(hi > 0))) {
+        ret = qz_usage_error(CMD, "--random-range '%s': expected LO,HI or normal:MEAN,STD",
+                             random_range);
+        goto out;
+      }
+    }
+    TRY(qe_samples_random(g, (size_t)random_n, normal, (float)lo, (float)hi, 0x5eed, &samples,
+                          ctx));
     if (!quiet)
       fprintf(stderr,
               "qz quantize: no --data: calibrating on random data (sizes are right, accuracy "

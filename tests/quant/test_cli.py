@@ -134,6 +134,15 @@ def main():
         rep = json.load(open(os.path.join(out, "report.json")))
         check("report says random data", rep["quantization"]["calibration"]["random_data"])
         check("report warns", any("random" in w for w in rep["warnings"]))
+        out = os.path.join(tmp, "ok2n")
+        rc, _, err = qz(MODEL, "--random-samples", "8", "--random-range", "normal:0,1", "-o", out,
+                        "--diagnostic-samples", "0")
+        check("random normal succeeds", rc == 0, err)
+        rep2 = json.load(open(os.path.join(out, "report.json")))
+        check("report names the distribution",
+              "normal" in rep2["quantization"]["calibration"]["data"])
+        rc, _, err = qz(MODEL, "--random-range", "5,1", "-o", os.path.join(tmp, "bad"))
+        check("bad random range is a usage error", rc == 2, err)
         check("onnx written", os.path.exists(
             os.path.join(out, "quantized_models", "model_quantized.onnx")))
 

@@ -126,7 +126,8 @@ typedef struct qe_quant_options {
   qe_calib_params calib;        /* bins, percentile... (qe_calib_params_init) */
   qe_granularity granularity;   /* weights; default per-channel */
   int weight_bits;              /* 8 (default), 4 or 2 */
-  int activation_bits;          /* 8 (default) or 4 */
+  int activation_bits;          /* 8 (default); 4 is refused for now: the int8
+                                 * model cannot clamp activations to 4 bits */
   bool activation_symmetric;    /* zero point 0; default false (affine) */
   qe_dtype activation_type;     /* QE_DT_I8 (default) or QE_DT_U8: the storage
                                  * type of activations in the ONNX QDQ export;
