@@ -134,11 +134,11 @@ def main():
         rep = json.load(open(os.path.join(out, "report.json")))
         check("report says random data", rep["quantization"]["calibration"]["random_data"])
         check("report warns", any("random" in w for w in rep["warnings"]))
-        out = os.path.join(tmp, "ok2n")
-        rc, _, err = qz(MODEL, "--random-samples", "8", "--random-range", "normal:0,1", "-o", out,
-                        "--diagnostic-samples", "0")
+        out2 = os.path.join(tmp, "ok2n")
+        rc, _, err = qz(MODEL, "--random-samples", "8", "--random-range", "normal:0,1", "-o",
+                        out2, "--diagnostic-samples", "0")
         check("random normal succeeds", rc == 0, err)
-        rep2 = json.load(open(os.path.join(out, "report.json")))
+        rep2 = json.load(open(os.path.join(out2, "report.json")))
         check("report names the distribution",
               "normal" in rep2["quantization"]["calibration"]["data"])
         rc, _, err = qz(MODEL, "--random-range", "5,1", "-o", os.path.join(tmp, "bad"))
