@@ -192,7 +192,11 @@ extern "C" {
   X(GRID_SAMPLE, "GridSample")                                \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
-  X(DEQUANTIZE_LINEAR, "DequantizeLinear")
+  X(DEQUANTIZE_LINEAR, "DequantizeLinear")                    \
+  X(CONV_INTEGER, "ConvInteger")                              \
+  X(MAT_MUL_INTEGER, "MatMulInteger")                         \
+  X(QLINEAR_CONV, "QLinearConv")                              \
+  X(QLINEAR_MAT_MUL, "QLinearMatMul")
 
 #define QE_OP_ENUM_(e, s) QE_OP_##e,
 typedef enum qe_op { QE_OP_LIST(QE_OP_ENUM_) QE_OP_COUNT } qe_op;
