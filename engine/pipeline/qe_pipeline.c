@@ -76,8 +76,9 @@ struct qe_pipeline {
   double seconds[QE_PHASE_COUNT];
   double phase_t0, t0, last_forward_ms;
   int last_forwarded_phase;
-  double sub_lo, sub_hi; /* inner fractions land in [sub_lo, sub_hi] of the phase */
-  qe_ctx *wctx;          /* the run's working context */
+  double sub_lo, sub_hi;  /* inner fractions land in [sub_lo, sub_hi] of the phase */
+  qe_ctx *wctx;           /* the run's working context */
+  size_t warnings_copied; /* of wctx into the report */
 
   /* the run log */
   char *log;
@@ -108,6 +109,8 @@ struct qe_pipeline {
   size_t n_artifacts, cap_artifacts;
   qe_history_artifact *views; /* (kind, path) of each, for the history */
   size_t cap_views;
+
+  char *model_path; /* the model file, canonical */
 
   /* history */
   qe_history *hist;
@@ -180,6 +183,7 @@ void qe_pipeline_free(qe_pipeline *p)
   free(p->output_dir);
   free(p->staging);
   free(p->quantized_rel);
+  free(p->model_path);
   for (size_t i = 0; i < p->n_artifacts; i++) {
     free(p->artifacts[i].kind);
     free(p->artifacts[i].rel);
@@ -272,7 +276,10 @@ static int forward(qe_pipeline *p, double frac, bool force)
   if (frac >= 0 && frac < p->phase_fraction)
     frac = p->phase_fraction; /* never backwards within a phase */
   p->phase_fraction = frac;
-  p->overall = overall_of(p, p->phase, frac);
+  /* never backwards either, when the weights change (after reading data) */
+  double o = overall_of(p, p->phase, frac);
+  if (o > p->overall || p->overall < 0)
+    p->overall = o;
   double overall = p->overall;
   pthread_mutex_unlock(&p->lock);
   if (!p->opt.progress)
@@ -761,6 +768,26 @@ static qe_status read_data(qe_pipeline *p, qe_ctx *ctx)
     dopt.sort_class_names = true;
     qe_ctx_clear(ctx);
   }
+  if (st != QE_OK && st != QE_ERR_CANCELLED) {
+    /* name the data when the data engine's message does not */
+    const char *cand[] = { p->opt.data_path,           cfg->test_path,        cfg->validation_path,
+                           cfg->quantization_path,     cfg->training_path,    cfg->test_csv_path,
+                           cfg->quantization_csv_path, cfg->training_csv_path };
+    bool named = false;
+    const char *first = NULL;
+    for (size_t i = 0; i < QE_ARRAY_LEN(cand); i++) {
+      if (!cand[i])
+        continue;
+      if (!first)
+        first = cand[i];
+      const char *base = strrchr(cand[i], '/');
+      base = base ? base + 1 : cand[i];
+      if (*base && strstr(qe_ctx_error(ctx), base))
+        named = true;
+    }
+    if (!named && first)
+      qe_error_prefix(ctx, "%s", first);
+  }
   if (st == QE_OK && dopt.class_names == (const char *const *)mc && mc)
     logf_(p, "classes: in the model's output order (its 'classes' metadata)");
   qe_pl_strv_free(mc, n_mc);
@@ -1037,8 +1064,8 @@ static qe_status history_begin(qe_pipeline *p, qe_ctx *ctx)
   qe_history_run_info info = {
     .project = cfg->project_name,
     .mode = qe_config_enum_name(QE_CONFIG_ENUM_MODE, (int)cfg->mode),
-    .model_path = cfg->model_path,
-    .board = cfg->board,
+    .model_path = p->model_path,
+    .board = p->board ? p->board->id : cfg->board,
     .output_dir = p->opt.write_outputs ? cfg->output_dir : NULL,
     .config_yaml = yaml,
     .datasets = sets,
@@ -1055,8 +1082,8 @@ static qe_status step_load(qe_pipeline *p, qe_ctx *ctx)
   unsigned steps = cfg->steps;
   qe_status st;
   TRY(begin_phase(p, QE_PHASE_LOAD_MODEL));
-  logf_(p, "model: %s", cfg->model_path);
-  TRY(qe_pl_model_load(cfg->model_path, &p->model, ctx));
+  logf_(p, "model: %s", p->model_path);
+  TRY(qe_pl_model_load(p->model_path, &p->model, ctx));
   qe_pl_model *m = p->model;
   static const char *const kinds[] = { "float ONNX", "ONNX QDQ (quantized)", "float TFLite",
                                        "int8 TFLite", "int8" };
@@ -1088,20 +1115,18 @@ static qe_status step_load(qe_pipeline *p, qe_ctx *ctx)
                     mode);
   if (m->quantized) {
     /* the given model is the quantized one */
-    TRY(qe_report_set_string(&p->report->model.quantized_path, cfg->model_path, ctx));
+    TRY(qe_report_set_string(&p->report->model.quantized_path, p->model_path, ctx));
     TRY(qe_report_set_string(&p->report->model.quantized_format, qe_pl_model_format(m), ctx));
   }
-  TRY(qe_report_set_string(&p->report->model.path, cfg->model_path, ctx));
+  TRY(qe_report_set_string(&p->report->model.path, p->model_path, ctx));
   TRY(qe_report_set_string(&p->report->model.format, qe_pl_model_format(m), ctx));
   p->report->model.params = m->params;
   p->report->model.macs = m->macs;
-  int64_t fsize = qe_pl_file_size(cfg->model_path);
+  int64_t fsize = qe_pl_file_size(p->model_path);
   if (m->quantized)
     p->report->size.quantized_bytes = fsize;
   else
     p->report->size.float_bytes = fsize;
-  if (cfg->board)
-    TRY(find_board(p, cfg->board, ctx));
   if (p->board) {
     qe_report_board *rb = &p->report->board;
     TRY(qe_report_set_string(&rb->id, p->board->id, ctx));
@@ -1161,11 +1186,6 @@ static qe_status step_quantize(qe_pipeline *p, qe_ctx *ctx)
   qe_status st;
   qe_pl_qsettings s;
   quant_settings(p, &s);
-  if (p->board) {
-    qe_config_target t;
-    board_target(p, s.set_mask, &t);
-    TRY(qe_config_check_target(p->cfg, &t, ctx));
-  }
   TRY(begin_phase(p, QE_PHASE_CALIBRATE));
   const qe_pl_model *m = p->model;
   char desc[4096];
@@ -1566,8 +1586,8 @@ static qe_status step_report(qe_pipeline *p, qe_ctx *ctx)
     TRY(phase_fraction(p, 0.8));
   }
   /* report.json: warnings so far, the end time; the log last */
-  TRY(qe_report_add_ctx_warnings(p->report, p->wctx, ctx));
-  qe_ctx_clear_warnings(p->wctx);
+  for (; p->warnings_copied < qe_ctx_warning_count(p->wctx); p->warnings_copied++)
+    TRY(qe_report_add_warning(p->report, qe_ctx_warning(p->wctx, p->warnings_copied), ctx));
   p->report->finished = (int64_t)time(NULL);
   const char *logs = cfg->logs_dir ? cfg->logs_dir : "logs";
   char *log_rel = qe_strdup_printf("%s/run.log", logs);
@@ -1579,6 +1599,8 @@ static qe_status step_report(qe_pipeline *p, qe_ctx *ctx)
     return st;
   }
   end_phase(p);
+  /* report.json is moved into place only when all went well */
+  p->status = QE_RUN_FINISHED;
   char *json = NULL;
   st = qe_pipeline_report_json(p, true, &json, ctx);
   if (st == QE_OK)
@@ -1602,6 +1624,19 @@ static qe_status run_steps(qe_pipeline *p, qe_ctx *ctx)
   const qe_config *cfg = p->cfg;
   unsigned steps = cfg->steps;
   qe_status st;
+  p->model_path = realpath(cfg->model_path, NULL);
+  if (!p->model_path && !(p->model_path = qe_strdup(cfg->model_path)))
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  if (cfg->board)
+    TRY(find_board(p, cfg->board, ctx));
+  if (p->board && (steps & QE_STEP_QUANTIZE)) {
+    /* settings that contradict the board: before any work */
+    qe_pl_qsettings s;
+    quant_settings(p, &s);
+    qe_config_target t;
+    board_target(p, s.set_mask, &t);
+    TRY(qe_config_check_target(cfg, &t, ctx));
+  }
   if (p->opt.use_history) {
     TRY(history_begin(p, ctx));
     char id[32];
@@ -1723,7 +1758,8 @@ qe_status qe_pipeline_run(qe_pipeline *p, qe_ctx *ctx)
   }
   if (p->report->finished < 0)
     p->report->finished = (int64_t)time(NULL);
-  qe_report_add_ctx_warnings(p->report, w, NULL);
+  for (; p->warnings_copied < qe_ctx_warning_count(w); p->warnings_copied++)
+    qe_report_add_warning(p->report, qe_ctx_warning(w, p->warnings_copied), NULL);
   if (p->hist && p->run_id >= 0) {
     qe_ctx *hc = qe_ctx_new();
     qe_status hs = hc ? qe_history_finish_run(p->hist, p->run_id, p->status,

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <cairo.h>
+#include <fontconfig/fontconfig.h>
+
 #include "qe/qe.h"
 #include "qe/qe_config.h"
 #include "qe/qe_fileutil.h"
@@ -405,5 +408,8 @@ out:
   qe_config_free(cfg);
   qe_yaml_doc_free(doc);
   qe_ctx_free(ctx);
+  /* the report's text was drawn with cairo's fonts: release their caches */
+  cairo_debug_reset_static_data();
+  FcFini();
   return ret;
 }
