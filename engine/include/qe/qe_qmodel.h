@@ -135,7 +135,13 @@ typedef struct qe_qtensor {
   int32_t *zero_point;
   int quantized_dimension;
   /* 8 normally; 4 or 2 when a constant holds narrower weights in int8
-   * containers (values within [-2^(bits-1), 2^(bits-1)-1]). */
+   * containers (values within [-2^(bits-1), 2^(bits-1)-1]). On an int8
+   * activation tensor (no data), 2..7 narrows the activation the same way:
+   * the op producing it clamps its output to that range (conv, depthwise,
+   * fully connected, ADD, MUL, pools, requantizing QUANTIZE, RELU/RELU6,
+   * LOGISTIC/TANH tables); MEAN, SOFTMAX, HARD_SWISH and float QUANTIZE
+   * cannot (prepare refuses). 0 or 8: full int8. A .tflite file cannot
+   * carry this clamp. */
   int weight_bits;
 } qe_qtensor;
 
