@@ -182,6 +182,23 @@ static void act_range_f(qe_activation a, float *lo, float *hi)
   }
 }
 
+/* Narrow activations: an int8 activation tensor (no data) whose weight_bits
+ * is 2..7 holds values of that many bits; ops clamp their output to it
+ * (-8..7 for 4 bits). */
+static bool narrow_bits(const qe_qtensor *t)
+{
+  return !t->data && t->type == QE_DT_I8 && t->weight_bits >= 2 && t->weight_bits < 8;
+}
+
+static void narrow_range(const qe_qtensor *t, int32_t *lo, int32_t *hi)
+{
+  if (!narrow_bits(t))
+    return;
+  const int32_t m = (int32_t)1 << (t->weight_bits - 1);
+  *lo = QE_MAX(*lo, -m);
+  *hi = QE_MIN(*hi, m - 1);
+}
+
 static qe_status set_act(pctx *c)
 {
   const qe_qtensor *o = out_t(c);
@@ -191,6 +208,7 @@ static qe_status set_act(pctx *c)
   if (o->type == QE_DT_I8) {
     int32_t lo, hi;
     act_range_q(c->op->opt.activation, o->scale[0], o->zero_point[0], -128, 127, &lo, &hi);
+    narrow_range(o, &lo, &hi);
     c->p->conv.act_min = c->p->fc.act_min = c->p->add.act_min = c->p->mul.act_min =
         c->p->pool.act_min = lo;
     c->p->conv.act_max = c->p->fc.act_max = c->p->add.act_max = c->p->mul.act_max =
@@ -730,7 +748,9 @@ static qe_status prep_activation(pctx *c)
       const float y = c->op->type == QE_QOP_LOGISTIC ? 1.0f / (1.0f + expf(-x)) : tanhf(x);
       const float r = roundf(y * inv_scale);
       const int32_t q = (int32_t)(r + (float)out->zero_point[0]);
-      p->lut[(uint8_t)(int8_t)v] = (int8_t)QE_MAX(-128, QE_MIN(127, q));
+      int32_t lo = -128, hi = 127;
+      narrow_range(out, &lo, &hi);
+      p->lut[(uint8_t)(int8_t)v] = (int8_t)QE_MAX(lo, QE_MIN(hi, q));
     }
     break;
   }
@@ -787,6 +807,7 @@ static qe_status prep_activation(pctx *c)
     p->requant.shift = s;
     act_range_q(c->op->type == QE_QOP_RELU ? QE_ACT_RELU : QE_ACT_RELU6, out->scale[0],
                 out->zero_point[0], -128, 127, &p->requant.act_min, &p->requant.act_max);
+    narrow_range(out, &p->requant.act_min, &p->requant.act_max);
     break;
   }
   default:
@@ -843,6 +864,7 @@ static qe_status prep_quantize(pctx *c)
     p->requant.out_unsigned = out->type == QE_DT_U8;
     p->requant.act_min = out->type == QE_DT_U8 ? 0 : -128;
     p->requant.act_max = out->type == QE_DT_U8 ? 255 : 127;
+    narrow_range(out, &p->requant.act_min, &p->requant.act_max);
     qe_quantize_multiplier((double)in->scale[0] / (double)out->scale[0], &p->requant.multiplier,
                            &s);
     if (s > 8)
@@ -1017,6 +1039,13 @@ static qe_status prepare_op(pctx *c)
     return op_error(c, QE_ERR_UNSUPPORTED, "output '%s' has type %s", out_t(c)->name,
                     qe_dtype_name(out_t(c)->type));
   c->p->elem_size = qe_qtensor_elem_size(out_t(c));
+  if (narrow_bits(out_t(c)) &&
+      (op->type == QE_QOP_MEAN || op->type == QE_QOP_SOFTMAX || op->type == QE_QOP_HARD_SWISH ||
+       (op->type == QE_QOP_QUANTIZE && op->n_inputs > 0 && op->inputs[0] >= 0 &&
+        (size_t)op->inputs[0] < c->m->n_tensors && c->m->tensors[op->inputs[0]].type == QE_DT_F32)))
+    return op_error(c, QE_ERR_UNSUPPORTED,
+                    "output '%s': %d-bit activations cannot be produced here", out_t(c)->name,
+                    out_t(c)->weight_bits);
   /* Activations and weights are never empty (shape operands may be). */
   for (k = -1; k < op->n_inputs; k++) {
     const qe_qtensor *t = k < 0 ? out_t(c) : in_t(c, k);
