@@ -400,12 +400,28 @@ static int out_tensor(const lower *L, int node)
   return qe_node_output(n, 0);
 }
 
+/* Narrow (e.g. 4-bit) activations: the int8 tensor an op writes is clamped
+ * to the activation grid (qe_qtensor.weight_bits on an activation), except
+ * where the int8 kernels cannot clamp (MEAN, HARD_SWISH) or TFLite fixes
+ * 8-bit output parameters (SOFTMAX, LOGISTIC, TANH): those stay 8-bit. */
+static void narrow_output(lower *L, qe_qop_type op, int qt)
+{
+  const int bits = L->q->o->activation_bits;
+  if (bits >= 8 || op == QE_QOP_MEAN || op == QE_QOP_HARD_SWISH || op == QE_QOP_SOFTMAX ||
+      op == QE_QOP_LOGISTIC || op == QE_QOP_TANH)
+    return;
+  if (L->m->tensors[qt].type == QE_DT_I8)
+    L->m->tensors[qt].weight_bits = bits;
+}
+
 static qe_status make_output(lower *L, int node, int dt, int lay, int *out)
 {
   int t = out_tensor(L, node);
   qe_status st = new_act(L, t, dt, lay, NULL, out);
   if (st)
     return st;
+  if (dt == REP_Q)
+    narrow_output(L, L->q->nodes[node].qop, *out);
   L->prim[t] = *out;
   L->prim_nhwc[t] = (unsigned char)lay;
   return QE_OK;
@@ -777,8 +793,10 @@ static qe_status lower_concat(lower *L, int i, int dt)
       }
       st = add_tensor(L, name, QE_DT_I8, it->rank, it->dims, NULL, 0, 1, &oq->scale,
                       &oq->zero_point, 0, &rq);
-      if (!st)
+      if (!st) {
+        narrow_output(L, QE_QOP_QUANTIZE, rq);
         st = add_op(L, QE_QOP_QUANTIZE, 1, &ins[k], rq, NULL, name);
+      }
       free(name);
       ins[k] = rq;
     }

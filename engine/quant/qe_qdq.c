@@ -111,6 +111,45 @@ static qe_status qdq_activation(qdq *Q, int t)
   if (!base)
     return oom(Q);
   int si, zi, tq, tdq, qn, dqn;
+  /* narrow (e.g. 4-bit) activations: clamp to the grid before quantizing,
+   * as the int8 model's ops do */
+  int bits = 0;
+  for (int lay = 0; lay < 2 && q->m; lay++) {
+    int r = q->rep[t][REP_Q][lay];
+    if (r >= 0 && q->m->tensors[r].weight_bits >= 2 && q->m->tensors[r].weight_bits < 8)
+      bits = q->m->tensors[r].weight_bits;
+  }
+  int src = t;
+  if (bits) {
+    const int32_t zq = q->qp[t].zero_point, m = (int32_t)1 << (bits - 1);
+    const float lo = scale * (float)(-m - zq), hi = scale * (float)(m - 1 - zq);
+    char *cn = qe_strdup_printf("%s_clip%d", base, bits);
+    char *cl = qe_strdup_printf("%s_clip%d_min", base, bits);
+    char *ch = qe_strdup_printf("%s_clip%d_max", base, bits);
+    int ti, tl, th, cnode;
+    const int64_t d0[1] = { 1 };
+    qe_status cs = (!cn || !cl || !ch) ? oom(Q) : QE_OK;
+    if (!cs)
+      cs = add_init(Q, cl, QE_DT_F32, 0, d0, &lo, &tl);
+    if (!cs)
+      cs = add_init(Q, ch, QE_DT_F32, 0, d0, &hi, &th);
+    if (!cs) {
+      qe_tensor like = Q->g->tensors[t];
+      cs = add_tensor(Q, cn, QE_DT_F32, &like, &ti);
+    }
+    if (!cs) {
+      int in[3] = { t, tl, th };
+      cs = add_node(Q, QE_OP_CLIP, cn, 3, in, ti, &cnode);
+    }
+    free(cn);
+    free(cl);
+    free(ch);
+    if (cs) {
+      free(base);
+      return cs;
+    }
+    src = ti;
+  }
   qe_status st = qparams_init(Q, base, 1, &scale, &zp, qt, &si, &zi);
   char *nq = qe_strdup_printf("%s_quantized", base),
        *ndq = qe_strdup_printf("%s_dequantized", base);
@@ -129,7 +168,7 @@ static qe_status qdq_activation(qdq *Q, int t)
       goto out;
   }
   {
-    int in[3] = { t, si, zi };
+    int in[3] = { src, si, zi };
     if ((st = add_node(Q, QE_OP_QUANTIZE_LINEAR, nqn, 3, in, tq, &qn)) != QE_OK)
       goto out;
   }
@@ -140,7 +179,8 @@ static qe_status qdq_activation(qdq *Q, int t)
   }
   /* consumers read the dequantized value */
   for (size_t i = 0; i < Q->g->n_nodes; i++) {
-    if ((int)i == qn)
+    if ((int)i == qn ||
+        (src != t && Q->g->nodes[i].n_outputs > 0 && Q->g->nodes[i].outputs[0] == src))
       continue;
     qe_node *n = &Q->g->nodes[i];
     for (int k = 0; k < n->n_inputs; k++)

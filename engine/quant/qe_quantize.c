@@ -48,10 +48,6 @@ qe_status qe_quant_options_validate(const qe_quant_options *o, qe_ctx *ctx)
     return qe_error(ctx, QE_ERR_INVALID, "weight bits %d: use 8, 4 or 2", o->weight_bits);
   if (o->activation_bits != 8 && o->activation_bits != 4)
     return qe_error(ctx, QE_ERR_INVALID, "activation bits %d: use 8 or 4", o->activation_bits);
-  if (o->activation_bits == 4)
-    return qe_error(ctx, QE_ERR_UNSUPPORTED,
-                    "activation bits 4: the int8 model cannot clamp activations to 4 bits yet "
-                    "(use 8-bit activations with 4-bit weights)");
   if (o->reduce_range && o->weight_bits != 8)
     return qe_error(ctx, QE_ERR_INVALID, "reduce_range applies to 8-bit weights only");
   if (o->max_weight_bits && o->weight_bits > o->max_weight_bits)
@@ -1718,6 +1714,7 @@ qe_status qe_quantize(const qe_graph *src, qe_samples *samples, const qe_quant_o
   }
   memcpy(r->tensor_map, q->prim, q->nt * sizeof *r->tensor_map);
   memcpy(r->tensor_nhwc, q->prim_nhwc, q->nt);
+  q->m = r->qmodel;
   if ((st = qe_quant_build_qdq(q, &r->qdq)) != QE_OK)
     goto fail;
   if ((st = fill_layers(r, q)) != QE_OK)

@@ -270,6 +270,13 @@ int qz_cmd_quantize(int argc, char **argv)
     o.n_float_nodes = g_strv_length(float_nodes);
   }
   TRY(qe_quant_options_validate(&o, ctx));
+  if (o.activation_bits < 8 && strcmp(fmt, "tflite") == 0) {
+    ret = qz_fail(CMD,
+                  "%d-bit activations: a .tflite file cannot hold their clamps; use --format onnx "
+                  "(or 8-bit activations)",
+                  o.activation_bits);
+    goto out;
+  }
 
   if (!g_str_has_suffix(model, ".onnx") && !g_str_has_suffix(model, ".ONNX")) {
     ret = qz_fail(CMD, "%s: only float ONNX models (.onnx) can be quantized so far", model);

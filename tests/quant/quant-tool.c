@@ -251,7 +251,7 @@ int main(int argc, char **argv)
   if (qe_quant_save_onnx(r, path, ctx))
     return fail(ctx, path);
   snprintf(path, sizeof path, "%s/model.tflite", outdir);
-  if (qe_tflite_save(r->qmodel, path, ctx))
+  if (o.activation_bits == 8 && qe_tflite_save(r->qmodel, path, ctx))
     return fail(ctx, path);
   double t_export = now() - t0;
   {

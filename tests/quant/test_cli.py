@@ -106,8 +106,11 @@ def main():
         expect_fail("board bits", os.path.join(tmp, "o8"),
                     ["weight bits 4", "esp32-s3-devkitc-1"], MODEL, "--data", CALIB,
                     "--board", "esp32-s3-devkitc-1", "--weight-bits", "4")
-        expect_fail("4-bit activations", os.path.join(tmp, "o9"), ["activation bits 4"],
-                    MODEL, "--data", CALIB, "--activation-bits", "4")
+        expect_fail("4-bit activations in TFLite", os.path.join(tmp, "o9"),
+                    ["4-bit activations", "onnx"], MODEL, "--data", CALIB,
+                    "--activation-bits", "4")
+        expect_fail("3-bit activations", os.path.join(tmp, "o9b"), ["activation bits 3"],
+                    MODEL, "--data", CALIB, "--activation-bits", "3", "--format", "onnx")
         expect_fail("unknown board", os.path.join(tmp, "o10"), ["nosuchboard"], MODEL,
                     "--data", CALIB, "--board", "nosuchboard")
         expect_fail("bad method", os.path.join(tmp, "o11"), ["median"], MODEL, "--data", CALIB,
@@ -117,6 +120,15 @@ def main():
             f.write(b"\x08\x07\x12\xff\xff\xff")
         expect_fail("corrupt model", os.path.join(tmp, "o12"), ["garbage.onnx"], garbage,
                     "--data", CALIB)
+
+        # 4-bit activations in the ONNX export: Clip before QuantizeLinear
+        out = os.path.join(tmp, "ok0")
+        rc, _, err = qz(MODEL, "--data", CALIB, "-o", out, "--activation-bits", "4",
+                        "--format", "onnx", "--diagnostic-samples", "0")
+        check("4-bit activations in ONNX succeed", rc == 0, err)
+        m = onnx.load(os.path.join(out, "quantized_models", "model_quantized.onnx"))
+        check("4-bit clips in the QDQ model",
+              sum(1 for n in m.graph.node if n.op_type == "Clip" and "clip4" in n.name) >= 3)
 
         # constant activations (all-zero data): zero ranges are handled
         p = npz(os.path.join(tmp, "zeros.npz"), np.zeros((8, 1, 28, 28), np.float32))
