@@ -126,8 +126,12 @@ typedef struct qe_quant_options {
   qe_calib_params calib;        /* bins, percentile... (qe_calib_params_init) */
   qe_granularity granularity;   /* weights; default per-channel */
   int weight_bits;              /* 8 (default), 4 or 2 */
-  int activation_bits;          /* 8 (default); 4 is refused for now: the int8
-                                 * model cannot clamp activations to 4 bits */
+  int activation_bits;          /* 8 (default) or 4: the int8 model's activation
+                                 * tensors are narrowed (qe_qtensor.weight_bits;
+                                 * MEAN, HARD_SWISH, SOFTMAX, LOGISTIC, TANH
+                                 * outputs and the model input stay 8-bit), the
+                                 * QDQ export clips before quantizing; a .tflite
+                                 * file cannot carry the clamps */
   bool activation_symmetric;    /* zero point 0; default false (affine) */
   qe_dtype activation_type;     /* QE_DT_I8 (default) or QE_DT_U8: the storage
                                  * type of activations in the ONNX QDQ export;
