@@ -1394,11 +1394,18 @@ static qe_status step_deploy(qe_pipeline *p, qe_ctx *ctx)
     free(model);
     return phase_fraction(p, 1.0);
   }
-  st = p->opt.deploy(p->opt.deploy_data, model, p->board->id, ctx);
+  double measured = NAN;
+  st = p->opt.deploy(p->opt.deploy_data, model, p->board->id, &measured, ctx);
   free(model);
   if (st)
     return st;
-  logf_(p, "deployed to %s", p->board->id);
+  if (!isnan(measured) && measured >= 0) {
+    p->report->board.latency_ms = measured;
+    p->report->board.latency_measured = true;
+    logf_(p, "deployed to %s: %.4f ms measured on the board", p->board->id, measured);
+  } else {
+    logf_(p, "deployed to %s", p->board->id);
+  }
   return phase_fraction(p, 1.0);
 }
 

@@ -78,12 +78,25 @@ static void on_signal(int sig)
 
 typedef struct {
   char *port;
-  gboolean quiet;
 } DeployData;
 
 /* Flash through `qz deploy` (the boards engineer's code path): this very
  * executable, run again. */
-static qe_status deploy_with_qz(void *user, const char *model, const char *board, qe_ctx *ctx)
+/* The number after "key": in @json, from @from on; NaN when absent. */
+static double json_number_after(const char *json, const char *from, const char *key)
+{
+  const char *p = from ? strstr(json, from) : json;
+  g_autofree char *k = g_strdup_printf("\"%s\":", key);
+  p = p ? strstr(p, k) : NULL;
+  if (!p)
+    return NAN;
+  char *end = NULL;
+  double v = g_ascii_strtod(p + strlen(k), &end);
+  return end == p + strlen(k) ? NAN : v;
+}
+
+static qe_status deploy_with_qz(void *user, const char *model, const char *board,
+                                double *latency_ms, qe_ctx *ctx)
 {
   DeployData *d = user;
   g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
@@ -98,6 +111,7 @@ static qe_status deploy_with_qz(void *user, const char *model, const char *board
     g_ptr_array_add(args, d->port);
   }
   g_ptr_array_add(args, (char *)"--quiet");
+  g_ptr_array_add(args, (char *)"--json");
   g_ptr_array_add(args, NULL);
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(GError) error = NULL;
@@ -111,8 +125,10 @@ static qe_status deploy_with_qz(void *user, const char *model, const char *board
     return qe_error(ctx, QE_ERR_DEVICE, "deployment to %s failed: %s", board,
                     last ? last + 1 : (*err ? err : "qz deploy failed"));
   }
-  if (!d->quiet && out && *out)
-    fputs(out, stderr);
+  /* the on-target validation: the latency measured on the board */
+  if (out && strstr(out, "\"bit_identical\": false"))
+    qe_warn(ctx, "board %s: the board's outputs differ from the host's (see qz deploy)", board);
+  *latency_ms = out ? json_number_after(out, "\"validation\"", "latency_ms") : NAN;
   return QE_OK;
 }
 
@@ -345,7 +361,7 @@ int qz_cmd_run(int argc, char **argv)
     for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
       fprintf(stderr, "qz run: warning: %s\n", qe_ctx_warning(ctx, i));
 
-  DeployData dd = { port, quiet || json };
+  DeployData dd = { port };
   qe_pipeline_options po;
   qe_pipeline_options_init(&po);
   prog = qz_progress_new(quiet || json);

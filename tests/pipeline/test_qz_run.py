@@ -226,6 +226,28 @@ def main():
                 check(e["model"]["format"] == "onnx" and e["quantized"]["accuracy"] >= 0.85,
                       "the QDQ model evaluates: %s" % e["quantized"]["accuracy"])
 
+    # -- chain_qd: quantize and deploy to an emulated board (qz deploy runs
+    #    the runner firmware in QEMU and validates it against the host) ------
+    build = os.environ.get("QZ_BUILD_ROOT", "")
+    image = os.path.join(build, "targets", "runner-qemu-mps2-an386.bin")
+    if shutil.which("qemu-system-arm") and (os.path.exists(image) or
+                                            shutil.which("arm-none-eabi-gcc")):
+        rc, so, se, out = run("afd_quantization", "operation_mode=chain_qd",
+                              "quantization.board=qemu-mps2-an386",
+                              out=os.path.join(WORK, "runs", "afd_qd"))
+        if check(rc == 0, "afd chain_qd: exit %d: %s" % (rc, se)):
+            r = report_of(out)
+            check(r["board"]["latency_source"] == "measured" and r["board"]["latency_ms"] > 0,
+                  "chain_qd: the latency measured on the board: %s" % r["board"])
+            check(os.path.isfile(os.path.join(out, "quantized_models", "c_model", "model.c")),
+                  "chain_qd: the C model is exported")
+            check(not any("differ" in w for w in r["warnings"]), "chain_qd: %s" % r["warnings"])
+            print("chain_qd on qemu-mps2-an386: %.3f ms measured, %.3f ms estimated" %
+                  (r["board"]["latency_ms"], r["board_check"]["estimated_ms"]))
+    else:
+        print("chain_qd not checked: no qemu-system-arm, or neither a runner image in %s nor "
+              "arm-none-eabi-gcc to build one" % image)
+
     # -- audio event detection (seed 002) -------------------------------------
     rc, so, se, out = run("esc10_quantization", "operation_mode=chain_eqe",
                           out=os.path.join(WORK, "runs", "esc10_eqe"))

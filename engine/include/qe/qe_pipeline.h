@@ -102,9 +102,11 @@ typedef qe_status (*qe_pipeline_files_fn)(void *user_data, qe_pipeline *p, const
 
 /* Deploy @model_path (the exported quantized model, still in the staging
  * folder: valid during the call) to board @board_id. Called in the
- * "deploying" phase; progress and cancel through @ctx. */
+ * "deploying" phase; progress and cancel through @ctx. *latency_ms (NaN on
+ * entry) receives the latency measured on the board, when it was. */
 typedef qe_status (*qe_pipeline_deploy_fn)(void *user_data, const char *model_path,
-                                           const char *board_id, qe_ctx *ctx);
+                                           const char *board_id, double *latency_ms,
+                                           qe_ctx *ctx);
 
 typedef struct qe_pipeline_options {
   /* Progress: @progress gets (fraction, phase name) with the names above;
