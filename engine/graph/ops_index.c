@@ -765,6 +765,172 @@ static qe_status det_exec(const qe_exec_args *a)
   return QE_OK;
 }
 
+/* ---- Unique ---------------------------------------------------------------- */
+
+typedef struct uq {
+  const qe_array *x;
+  int64_t outer, len, inner; /* slices along the axis: len slices of outer*inner */
+} uq;
+
+static double uq_at(const uq *u, int64_t slice, int64_t e)
+{
+  int64_t o = e / u->inner, i = e % u->inner;
+  return qe_array_get_f64(u->x, (size_t)((o * u->len + slice) * u->inner + i));
+}
+
+static int uq_cmp(const uq *u, int64_t a, int64_t b)
+{
+  int64_t n = u->outer * u->inner;
+  for (int64_t e = 0; e < n; e++) {
+    double va = uq_at(u, a, e), vb = uq_at(u, b, e);
+    if (va != vb)
+      return va < vb ? -1 : 1;
+  }
+  return 0;
+}
+
+/* first[k] = slice index of the k-th unique (in output order), inv[s] =
+ * output index of slice s, cnt[k]; returns the count of uniques. */
+static int64_t uq_run(const uq *u, bool sorted, int64_t *first, int64_t *inv, int64_t *cnt)
+{
+  int64_t nu = 0;
+  for (int64_t s = 0; s < u->len; s++) {
+    int64_t k;
+    for (k = 0; k < nu; k++)
+      if (uq_cmp(u, first[k], s) == 0)
+        break;
+    if (k == nu) {
+      first[nu] = s;
+      cnt[nu++] = 0;
+    }
+    cnt[k]++;
+    inv[s] = k;
+  }
+  if (sorted) {
+    /* insertion sort of the uniques, carrying counts; then remap inv */
+    int64_t *perm = inv + u->len; /* scratch: old index per new position */
+    for (int64_t k = 0; k < nu; k++)
+      perm[k] = k;
+    for (int64_t i = 1; i < nu; i++)
+      for (int64_t j = i; j > 0 && uq_cmp(u, first[perm[j - 1]], first[perm[j]]) > 0; j--) {
+        int64_t t = perm[j];
+        perm[j] = perm[j - 1];
+        perm[j - 1] = t;
+      }
+    int64_t *pos = perm + nu; /* new position per old index */
+    for (int64_t k = 0; k < nu; k++)
+      pos[perm[k]] = k;
+    int64_t *f2 = pos + nu, *c2 = f2 + nu;
+    for (int64_t k = 0; k < nu; k++) {
+      f2[k] = first[perm[k]];
+      c2[k] = cnt[perm[k]];
+    }
+    memcpy(first, f2, (size_t)nu * sizeof(int64_t));
+    memcpy(cnt, c2, (size_t)nu * sizeof(int64_t));
+    for (int64_t s = 0; s < u->len; s++)
+      inv[s] = pos[inv[s]];
+  }
+  return nu;
+}
+
+static bool uq_setup(const qe_node *n, const qe_array *x, uq *u, int *axis)
+{
+  const qe_attr *ax = qe_node_attr(n, "axis");
+  u->x = x;
+  *axis = -1;
+  if (!ax) {
+    u->outer = u->inner = 1;
+    u->len = qe_array_count(x);
+    return true;
+  }
+  int a;
+  if (!qe_norm_axis(ax->i, x->rank, &a))
+    return false;
+  *axis = a;
+  u->outer = qe_dims_prod(x->dims, 0, a);
+  u->len = x->dims[a];
+  u->inner = qe_dims_prod(x->dims, a + 1, x->rank);
+  return true;
+}
+
+static int64_t *uq_buffers(int64_t len)
+{
+  /* first, inv (+ perm, pos, f2, c2 scratch after it), cnt */
+  return malloc((size_t)(len ? len : 1) * 7 * sizeof(int64_t));
+}
+
+static qe_status unique_infer(const qe_infer_args *a)
+{
+  const qe_vinfo *x = &a->in[0];
+  if (!numeric(x->dtype))
+    return UNSUP("type %s", qe_dtype_name(x->dtype));
+  const qe_attr *ax = qe_node_attr(a->node, "axis");
+  int64_t nu = -1;
+  int axis = -1;
+  if (x->value) {
+    uq u;
+    if (!uq_setup(a->node, x->value, &u, &axis))
+      return ERR("axis out of range");
+    int64_t *buf = uq_buffers(u.len);
+    if (!buf)
+      return qe_op_error(a->node, a->ctx, QE_ERR_NOMEM, "out of memory");
+    nu = uq_run(&u, qe_node_int(a->node, "sorted", 1) != 0, buf, buf + u.len, buf + 6 * u.len);
+    free(buf);
+  } else if (ax && x->rank >= 0 && !qe_norm_axis(ax->i, x->rank, &axis)) {
+    return ERR("axis out of range");
+  }
+  if (ax && x->rank >= 0) {
+    int64_t d[QE_MAX_RANK];
+    memcpy(d, x->dims, sizeof d);
+    if (axis >= 0)
+      d[axis] = nu;
+    qe_vinfo_set(&a->out[0], x->dtype, x->rank, d);
+  } else if (!ax) {
+    qe_vinfo_set(&a->out[0], x->dtype, 1, &nu);
+  } else {
+    a->out[0].dtype = x->dtype;
+  }
+  int64_t len = -1;
+  if (x->rank >= 0)
+    len = ax ? (axis >= 0 ? x->dims[axis] : -1) : qe_dims_prod(x->dims, 0, x->rank);
+  for (int i = 1; i < a->n_out; i++)
+    qe_vinfo_set(&a->out[i], QE_DT_I64, 1, i == 2 ? &len : &nu);
+  return QE_OK;
+}
+
+static qe_status unique_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0];
+  uq u;
+  int axis;
+  uq_setup(a->node, X, &u, &axis);
+  int64_t *buf = uq_buffers(u.len);
+  if (!buf)
+    return qe_op_error(a->node, a->ctx, QE_ERR_NOMEM, "out of memory");
+  int64_t *first = buf, *inv = buf + u.len, *cnt = buf + 6 * u.len;
+  int64_t nu = uq_run(&u, qe_node_int(a->node, "sorted", 1) != 0, first, inv, cnt);
+  size_t es = qe_dtype_size(X->dtype);
+  qe_array *Y = a->out[0];
+  for (int64_t k = 0; k < nu; k++)
+    for (int64_t o = 0; o < u.outer; o++)
+      memcpy((char *)Y->data + ((o * nu + k) * u.inner) * (int64_t)es,
+             (const char *)X->data + ((o * u.len + first[k]) * u.inner) * (int64_t)es,
+             (size_t)u.inner * es);
+  for (int i = 1; i < a->n_out; i++) {
+    if (!a->out[i])
+      continue;
+    int64_t *o = a->out[i]->data;
+    if (i == 1)
+      memcpy(o, first, (size_t)nu * sizeof(int64_t));
+    else if (i == 2)
+      memcpy(o, inv, (size_t)u.len * sizeof(int64_t));
+    else
+      memcpy(o, cnt, (size_t)nu * sizeof(int64_t));
+  }
+  free(buf);
+  return QE_OK;
+}
+
 const qe_op_def qe_ops_index[] = {
   { QE_OP_TOP_K, topk_infer, topk_exec, NULL, 1, 2, 1, 2 },
   { QE_OP_EYE_LIKE, eyelike_infer, eyelike_exec, NULL, 1, 1, 1, 1 },
@@ -781,5 +947,6 @@ const qe_op_def qe_ops_index[] = {
   { QE_OP_BLACKMAN_WINDOW, window_infer, window_exec, NULL, 1, 1, 1, 1 },
   { QE_OP_REVERSE_SEQUENCE, revseq_infer, revseq_exec, NULL, 2, 2, 1, 1 },
   { QE_OP_DET, det_infer, det_exec, NULL, 1, 1, 1, 1 },
+  { QE_OP_UNIQUE, unique_infer, unique_exec, NULL, 1, 1, 1, 4 },
 };
 const size_t qe_ops_index_count = QE_ARRAY_LEN(qe_ops_index);

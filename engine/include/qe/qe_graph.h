@@ -190,6 +190,7 @@ extern "C" {
   X(REVERSE_SEQUENCE, "ReverseSequence")                      \
   X(DET, "Det")                                               \
   X(GRID_SAMPLE, "GridSample")                                \
+  X(UNIQUE, "Unique")                                         \
   /* quantization */                                          \
   X(QUANTIZE_LINEAR, "QuantizeLinear")                        \
   X(DEQUANTIZE_LINEAR, "DequantizeLinear")                    \
