@@ -316,6 +316,7 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   const char *method = o->method;
   if (!method)
     method = (!o->port && qe_board_has_method(b, "qemu"))      ? "qemu"
+             : qe_board_has_method(b, "stlink-msd")            ? "stlink-msd"
              : qe_board_has_method(b, "stm32-uart") && o->port ? "stm32-uart"
              : qe_board_has_method(b, "esp-rom") && o->port    ? "esp-rom"
                                                                : b->flash_methods[0];
@@ -384,10 +385,42 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
              stm ? "reading them back" : "the chip's MD5", rep.detail,
              rep.retries ? ", with retries" : "");
     }
+  } else if (strcmp(method, "stlink-msd") == 0) {
+    char *drive = NULL;
+    qe_flash_report rep;
+    qe_status st = qe_stlink_msd_find(b->mass_storage_label, &drive, ctx);
+    if (st == QE_OK)
+      st = qe_stlink_msd_flash(drive, image, image_len, 60000, &rep, ctx);
+    free(drive);
+    qz_progress_done(prog);
+    if (st != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    if (j) {
+      qe_json_key(j, "flash");
+      qe_json_begin_object(j);
+      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
+      qe_json_kv_number(j, "seconds", rep.seconds);
+      qe_json_kv_bool(j, "verified", true);
+      qe_json_kv_string(j, "detail", rep.detail);
+      qe_json_end_object(j);
+    } else if (!o->quiet) {
+      printf("Copied %zu bytes to the ST-LINK drive; the probe programmed and checked them "
+             "(%s).\n",
+             rep.bytes, rep.detail);
+    }
+    if (!o->port && o->validate > 0) {
+      if (!j && !o->quiet)
+        printf("Pass --port (the ST-LINK's serial port, see qz boards) to validate on the "
+               "board.\n");
+      rc = QZ_EXIT_OK;
+      goto out;
+    }
   } else {
     rc = qz_fail("deploy",
                  "flashing %s with '%s' is not available from qz yet (methods here: qemu, "
-                 "stm32-uart, esp-rom)",
+                 "stm32-uart, stlink-msd, esp-rom); use the vendor's tool",
                  b->id, method);
     goto out;
   }

@@ -13,6 +13,8 @@
  *       echo throughput and integrity of the link.
  *   board-tool stm32 PORT IMAGE EXPECT_PID GO
  *       flash IMAGE at 0x08000000 through the STM32 UART bootloader (8E1).
+ *   board-tool msd LABEL IMAGE TIMEOUT_MS
+ *       copy IMAGE to the ST-LINK drive LABEL ("-": any) and wait for it.
  *   board-tool esp PORT IMAGE OFFSET FLASH_BYTES
  *       flash IMAGE through the ESP32-S3 ROM loader, MD5-verified.
  */
@@ -118,6 +120,28 @@ static int espflash(qe_ctx *ctx, char **argv)
   return 0;
 }
 
+static int msdflash(qe_ctx *ctx, char **argv)
+{
+  uint8_t *img = NULL;
+  size_t len = 0;
+  char *dir = NULL;
+  if (qe_read_file(argv[3], &img, &len, ctx) != QE_OK)
+    return fail(ctx);
+  if (qe_stlink_msd_find(strcmp(argv[2], "-") ? argv[2] : NULL, &dir, ctx) != QE_OK) {
+    free(img);
+    return fail(ctx);
+  }
+  qe_flash_report rep;
+  qe_status st = qe_stlink_msd_flash(dir, img, len, atoi(argv[4]), &rep, ctx);
+  free(img);
+  free(dir);
+  if (st != QE_OK)
+    return fail(ctx);
+  report(&rep);
+  qe_ctx_free(ctx);
+  return 0;
+}
+
 int main(int argc, char **argv)
 {
   if (argc < 3) {
@@ -130,6 +154,8 @@ int main(int argc, char **argv)
     return stm32(ctx, argv);
   if (strcmp(argv[1], "esp") == 0 && argc >= 6)
     return espflash(ctx, argv);
+  if (strcmp(argv[1], "msd") == 0 && argc >= 5)
+    return msdflash(ctx, argv);
   if (qe_port_open(argv[2], NULL, &port, ctx) != QE_OK)
     return fail(ctx);
   qe_link *link = qe_link_new(port);

@@ -67,6 +67,22 @@ qe_status qe_stm32_read(qe_port *port, uint32_t address, void *buf, size_t len, 
 /* The part's name and flash size for a product ID, NULL when unknown. */
 const char *qe_stm32_part_name(uint16_t pid, uint32_t *flash_bytes);
 
+/* ---- ST-LINK mass-storage drive ----------------------------------------- */
+
+/* The drive an ST-LINK/V2-1 or V3 shows (NODE_F446RE, NOD_H743ZI,
+ * DIS_U585AI...): a mounted folder called @label, else (label NULL) any
+ * NODE_* / NOD_* / DIS_* folder holding DETAILS.TXT. Searched among the
+ * mount points of /proc/self/mounts and the folders /media/USER/,
+ * /run/media/USER/; $QZ_MSD_ROOTS (colon-separated folders) replaces all
+ * that (tests). *mount_dir: free(). */
+qe_status qe_stlink_msd_find(const char *label, char **mount_dir, qe_ctx *ctx);
+/* Copy the image to the drive and wait (up to @timeout_ms) for the ST-LINK
+ * to take it: the file disappears when it has programmed and verified the
+ * flash, and FAIL.TXT appears when it could not (its text is the error).
+ * Success only when the file was taken and no FAIL.TXT came. */
+qe_status qe_stlink_msd_flash(const char *mount_dir, const void *image, size_t len, int timeout_ms,
+                              qe_flash_report *report, qe_ctx *ctx);
+
 /* ---- ESP32-S3 ROM serial loader (esptool's protocol) -------------------- */
 
 typedef enum {
