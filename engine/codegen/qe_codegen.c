@@ -134,79 +134,20 @@ qe_status qe_codegen_tflite_array(const uint8_t *data, size_t size, const char *
 
 typedef struct gen {
   qe_qmodel *m;
-  const char *p; /* prefix */
-  char P[64];    /* upper-case prefix */
-  int64_t *off;  /* arena offset of each tensor (-1: constant) */
-  size_t *scratch_off;
+  const char *p;        /* prefix */
+  char P[64];           /* upper-case prefix */
+  int64_t *off;         /* arena offset of each tensor (-1: constant) */
+  int64_t *scratch_off; /* arena offset of each op's scratch (-1: none) */
   size_t arena;
   size_t const_bytes;
   sbuf c;
   qe_ctx *ctx;
 } gen;
 
-/* The same plan as the executor's (engine/plan). */
+/* The same plan as the executor's (qe_qmodel_plan). */
 static qe_status plan(gen *g)
 {
-  qe_qmodel *m = g->m;
-  qe_plan_buffer *bufs = NULL;
-  size_t *offs = NULL, *buf_of = NULL, n = 0, i;
-  qe_status st;
-  if ((st = qe_alloc(g->ctx, m->n_tensors + m->n_ops + 1, sizeof(*bufs), "plan", (void **)&bufs)) !=
-          QE_OK ||
-      (st = qe_alloc(g->ctx, m->n_tensors + m->n_ops + 1, sizeof(size_t), "plan",
-                     (void **)&offs)) != QE_OK ||
-      (st = qe_alloc(g->ctx, m->n_tensors + 1, sizeof(size_t), "plan", (void **)&buf_of)) !=
-          QE_OK ||
-      (st = qe_alloc(g->ctx, m->n_tensors + 1, sizeof(int64_t), "plan", (void **)&g->off)) !=
-          QE_OK ||
-      (st = qe_alloc(g->ctx, m->n_ops + 1, sizeof(size_t), "plan", (void **)&g->scratch_off)) !=
-          QE_OK)
-    goto out;
-  for (i = 0; i < m->n_tensors; i++) {
-    buf_of[i] = SIZE_MAX;
-    g->off[i] = -1;
-  }
-  for (i = 0; i < m->n_inputs; i++) {
-    const size_t t = (size_t)m->inputs[i];
-    buf_of[t] = n;
-    bufs[n].size = (size_t)qe_qtensor_count(&m->tensors[t]) * qe_qtensor_elem_size(&m->tensors[t]);
-    bufs[n].first_use = bufs[n].last_use = 0;
-    n++;
-  }
-  for (i = 0; i < m->n_ops; i++) {
-    const qe_qop *op = &m->ops[i];
-    int k;
-    for (k = 0; k < op->n_inputs; k++)
-      if (op->inputs[k] >= 0 && buf_of[op->inputs[k]] != SIZE_MAX &&
-          bufs[buf_of[op->inputs[k]]].last_use < (int)i)
-        bufs[buf_of[op->inputs[k]]].last_use = (int)i;
-    buf_of[op->output] = n;
-    bufs[n].size = (size_t)qe_qtensor_count(&m->tensors[op->output]) *
-                   qe_qtensor_elem_size(&m->tensors[op->output]);
-    bufs[n].first_use = bufs[n].last_use = (int)i;
-    n++;
-    if (m->prep->ops[i].scratch_size > 0) {
-      bufs[n].size = m->prep->ops[i].scratch_size;
-      bufs[n].first_use = bufs[n].last_use = (int)i;
-      g->scratch_off[i] = n; /* index for now */
-      n++;
-    }
-  }
-  for (i = 0; i < m->n_outputs; i++)
-    bufs[buf_of[m->outputs[i]]].last_use = (int)m->n_ops;
-  if ((st = qe_plan_greedy(bufs, n, 16, offs, &g->arena, g->ctx)) != QE_OK)
-    goto out;
-  for (i = 0; i < m->n_tensors; i++)
-    if (buf_of[i] != SIZE_MAX)
-      g->off[i] = (int64_t)offs[buf_of[i]];
-  for (i = 0; i < m->n_ops; i++)
-    if (m->prep->ops[i].scratch_size > 0)
-      g->scratch_off[i] = offs[g->scratch_off[i]];
-out:
-  free(bufs);
-  free(offs);
-  free(buf_of);
-  return st;
+  return qe_qmodel_plan(g->m, &g->off, &g->scratch_off, &g->arena, g->ctx);
 }
 
 static const char *ctype(qe_dtype t)
@@ -347,9 +288,9 @@ static qe_status emit_op(gen *g, size_t i)
       emit_dims(g, "od", &p->out_dims);
       if (op->type == QE_QOP_CONV_2D)
         sb_printf(c,
-                  "    if (qe_s8_conv(&prm, &q, &id, %s, &fd, %s, %s, &od, %s, arena + %zu) != "
+                  "    if (qe_s8_conv(&prm, &q, &id, %s, &fd, %s, %s, &od, %s, arena + %lld) != "
                   "QE_K_OK)\n",
-                  in0, in1, in2, out, g->scratch_off[i]);
+                  in0, in1, in2, out, (long long)g->scratch_off[i]);
       else
         sb_printf(c,
                   "    if (qe_s8_depthwise_conv(&prm, &q, &id, %s, &fd, %s, %s, &od, %s) != "

@@ -33,41 +33,32 @@ static bool is_activation(const qe_qmodel *m, size_t t)
   return m->tensors[t].data == NULL;
 }
 
-qe_status qe_qexec_new(qe_qmodel *m, qe_qexec **out, qe_ctx *ctx)
+qe_status qe_qmodel_plan(const qe_qmodel *m, int64_t **tensor_offsets, int64_t **scratch_offsets,
+                         size_t *arena_bytes, qe_ctx *ctx)
 {
-  qe_qexec *e;
   qe_plan_buffer *bufs = NULL;
-  size_t *offs = NULL, *buf_of = NULL;
+  size_t *offs = NULL, *buf_of = NULL, *scratch_buf = NULL;
+  int64_t *toff = NULL, *soff = NULL;
   size_t n_bufs = 0, i;
   const size_t n_t = m != NULL ? m->n_tensors : 0;
   qe_status st;
 
-  *out = NULL;
-  if (m == NULL)
-    return qe_error(ctx, QE_ERR_INVALID, "no model");
-  if (m->prep == NULL && (st = qe_qmodel_prepare(m, ctx)) != QE_OK)
-    return st;
-  e = calloc(1, sizeof(*e));
-  if (e == NULL)
-    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
-  e->m = m;
-  if ((st = qe_alloc(ctx, n_t + 1, sizeof(int64_t), "offsets", (void **)&e->offsets)) != QE_OK ||
-      (st = qe_alloc(ctx, n_t + 1, sizeof(void *), "tensor pointers", (void **)&e->data)) !=
-          QE_OK ||
-      (st = qe_alloc(ctx, m->n_ops + 1, sizeof(void *), "scratch", (void **)&e->scratch)) !=
-          QE_OK ||
-      (st = qe_alloc(ctx, n_t + m->n_ops + 1, sizeof(qe_plan_buffer), "plan", (void **)&bufs)) !=
+  if (tensor_offsets)
+    *tensor_offsets = NULL;
+  if (scratch_offsets)
+    *scratch_offsets = NULL;
+  if (m == NULL || m->prep == NULL)
+    return qe_error(ctx, QE_ERR_INVALID, "the model must be prepared before planning");
+  if ((st = qe_alloc(ctx, n_t + m->n_ops + 1, sizeof(qe_plan_buffer), "plan", (void **)&bufs)) !=
           QE_OK ||
       (st = qe_alloc(ctx, n_t + m->n_ops + 1, sizeof(size_t), "plan", (void **)&offs)) != QE_OK ||
-      (st = qe_alloc(ctx, n_t + 1, sizeof(size_t), "plan", (void **)&buf_of)) != QE_OK)
-    goto fail;
-
-  /* Lifetimes: graph inputs from op 0, op outputs from their op, each to
-   * its last reader; graph outputs to the end. */
-  for (i = 0; i < n_t; i++) {
+      (st = qe_alloc(ctx, n_t + 1, sizeof(size_t), "plan", (void **)&buf_of)) != QE_OK ||
+      (st = qe_alloc(ctx, m->n_ops + 1, sizeof(size_t), "plan", (void **)&scratch_buf)) != QE_OK ||
+      (st = qe_alloc(ctx, n_t + 1, sizeof(int64_t), "plan", (void **)&toff)) != QE_OK ||
+      (st = qe_alloc(ctx, m->n_ops + 1, sizeof(int64_t), "plan", (void **)&soff)) != QE_OK)
+    goto out;
+  for (i = 0; i < n_t; i++)
     buf_of[i] = SIZE_MAX;
-    e->offsets[i] = -1;
-  }
   for (i = 0; i < m->n_inputs; i++) {
     const size_t t = (size_t)m->inputs[i];
     if (!is_activation(m, t) || buf_of[t] != SIZE_MAX)
@@ -94,7 +85,9 @@ qe_status qe_qexec_new(qe_qmodel *m, qe_qexec **out, qe_ctx *ctx)
     bufs[n_bufs].first_use = (int)i;
     bufs[n_bufs].last_use = (int)i;
     n_bufs++;
+    scratch_buf[i] = SIZE_MAX;
     if (m->prep->ops[i].scratch_size > 0) {
+      scratch_buf[i] = n_bufs;
       bufs[n_bufs].size = m->prep->ops[i].scratch_size;
       bufs[n_bufs].first_use = bufs[n_bufs].last_use = (int)i;
       n_bufs++;
@@ -105,39 +98,73 @@ qe_status qe_qexec_new(qe_qmodel *m, qe_qexec **out, qe_ctx *ctx)
     if (buf_of[t] != SIZE_MAX)
       bufs[buf_of[t]].last_use = (int)m->n_ops;
   }
-  if ((st = qe_plan_greedy(bufs, n_bufs, ARENA_ALIGN, offs, &e->arena_size, ctx)) != QE_OK)
+  if ((st = qe_plan_greedy(bufs, n_bufs, ARENA_ALIGN, offs, arena_bytes, ctx)) != QE_OK)
+    goto out;
+  for (i = 0; i < n_t; i++)
+    toff[i] = buf_of[i] != SIZE_MAX ? (int64_t)offs[buf_of[i]] : -1;
+  for (i = 0; i < m->n_ops; i++)
+    soff[i] = scratch_buf[i] != SIZE_MAX ? (int64_t)offs[scratch_buf[i]] : -1;
+  if (tensor_offsets) {
+    *tensor_offsets = toff;
+    toff = NULL;
+  }
+  if (scratch_offsets) {
+    *scratch_offsets = soff;
+    soff = NULL;
+  }
+out:
+  free(bufs);
+  free(offs);
+  free(buf_of);
+  free(scratch_buf);
+  free(toff);
+  free(soff);
+  return st;
+}
+
+qe_status qe_qexec_new(qe_qmodel *m, qe_qexec **out, qe_ctx *ctx)
+{
+  qe_qexec *e;
+  int64_t *soff = NULL;
+  size_t i;
+  const size_t n_t = m != NULL ? m->n_tensors : 0;
+  qe_status st;
+
+  *out = NULL;
+  if (m == NULL)
+    return qe_error(ctx, QE_ERR_INVALID, "no model");
+  if (m->prep == NULL && (st = qe_qmodel_prepare(m, ctx)) != QE_OK)
+    return st;
+  e = calloc(1, sizeof(*e));
+  if (e == NULL)
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  e->m = m;
+  if ((st = qe_alloc(ctx, n_t + 1, sizeof(void *), "tensor pointers", (void **)&e->data)) !=
+          QE_OK ||
+      (st = qe_alloc(ctx, m->n_ops + 1, sizeof(void *), "scratch", (void **)&e->scratch)) !=
+          QE_OK ||
+      (st = qe_qmodel_plan(m, &e->offsets, &soff, &e->arena_size, ctx)) != QE_OK)
     goto fail;
   if ((st = qe_alloc(ctx, e->arena_size + ARENA_ALIGN, 1, "activation arena",
                      (void **)&e->arena_mem)) != QE_OK)
     goto fail;
   e->arena = e->arena_mem + ((ARENA_ALIGN - ((uintptr_t)e->arena_mem % ARENA_ALIGN)) % ARENA_ALIGN);
-  for (i = 0; i < n_t; i++) {
-    if (buf_of[i] != SIZE_MAX) {
-      e->offsets[i] = (int64_t)offs[buf_of[i]];
-      e->data[i] = e->arena + offs[buf_of[i]];
-    } else {
-      e->data[i] = m->tensors[i].data;
-    }
-  }
+  for (i = 0; i < n_t; i++)
+    e->data[i] = e->offsets[i] >= 0 ? (void *)(e->arena + e->offsets[i]) : m->tensors[i].data;
   for (i = 0; i < m->n_ops; i++) {
-    const int t = m->ops[i].output;
     if (m->ops[i].n_inputs > (int)e->max_inputs)
       e->max_inputs = (size_t)m->ops[i].n_inputs;
-    if (m->prep->ops[i].scratch_size > 0)
-      e->scratch[i] = e->arena + offs[buf_of[t] + 1];
+    if (soff[i] >= 0)
+      e->scratch[i] = e->arena + soff[i];
   }
   if ((st = qe_alloc(ctx, e->max_inputs + 1, sizeof(void *), "inputs", (void **)&e->in_ptrs)) !=
       QE_OK)
     goto fail;
-  free(bufs);
-  free(offs);
-  free(buf_of);
+  free(soff);
   *out = e;
   return QE_OK;
 fail:
-  free(bufs);
-  free(offs);
-  free(buf_of);
+  free(soff);
   qe_qexec_free(e);
   return st;
 }

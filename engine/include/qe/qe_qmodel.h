@@ -218,6 +218,16 @@ qe_status qe_qmodel_prepare(qe_qmodel *m, qe_ctx *ctx);
  * prepare). */
 size_t qe_qmodel_scratch_size(const qe_qmodel *m);
 
+/* Plan the activation arena of a prepared model (engine/plan, greedy by
+ * size with 16-byte aligned offsets) as the executor and the C export use
+ * it: graph inputs live from the first op, each op's output from its op to
+ * its last reader, graph outputs to the end, and each op's scratch buffer
+ * during its op. *tensor_offsets (n_tensors entries, -1 for constants) and
+ * *scratch_offsets (n_ops entries, -1 when an op needs no scratch) are
+ * malloc'ed; either may be NULL when not wanted. */
+qe_status qe_qmodel_plan(const qe_qmodel *m, int64_t **tensor_offsets, int64_t **scratch_offsets,
+                         size_t *arena_bytes, qe_ctx *ctx);
+
 /* ---- host executor ---------------------------------------------------- */
 
 typedef struct qe_qexec qe_qexec;
