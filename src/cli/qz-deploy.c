@@ -417,10 +417,48 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       rc = QZ_EXIT_OK;
       goto out;
     }
+  } else if (strcmp(method, "st-flash") == 0 || strcmp(method, "openocd") == 0 ||
+             strcmp(method, "dfu-util") == 0 || strcmp(method, "stm32cubeprogrammer") == 0) {
+    qe_flash_tool tool = method[0] == 's' && method[1] == 't' && method[2] == '-' ? QE_TOOL_ST_FLASH
+                         : method[0] == 'o'                                       ? QE_TOOL_OPENOCD
+                         : method[0] == 'd'                                       ? QE_TOOL_DFU_UTIL
+                                            : QE_TOOL_CUBEPROG;
+    /* OpenOCD's target script from the part's family (STM32F4 -> stm32f4x). */
+    char target[64] = "target/stm32f4x.cfg";
+    if (b->mcu && g_str_has_prefix(b->mcu, "STM32") && strlen(b->mcu) >= 7)
+      g_snprintf(target, sizeof target, "target/stm32%c%cx.cfg", g_ascii_tolower(b->mcu[5]),
+                 b->mcu[6]);
+    qe_flash_report rep;
+    qe_status st = qe_flash_with_tool(tool, image_path,
+                                      (uint32_t)(b->flash_base ? b->flash_base : 0x08000000u),
+                                      target, &rep, ctx);
+    qz_progress_done(prog);
+    if (st != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    if (j) {
+      qe_json_key(j, "flash");
+      qe_json_begin_object(j);
+      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
+      qe_json_kv_number(j, "seconds", rep.seconds);
+      qe_json_kv_bool(j, "verified", true);
+      qe_json_kv_string(j, "detail", rep.detail);
+      qe_json_end_object(j);
+    } else if (!o->quiet) {
+      printf("Flashed %zu bytes (%s).\n", rep.bytes, rep.detail);
+    }
+    if (!o->port && o->validate > 0) {
+      if (!j && !o->quiet)
+        printf("Pass --port (the board's serial port, see qz boards) to validate on the "
+               "board.\n");
+      rc = QZ_EXIT_OK;
+      goto out;
+    }
   } else {
     rc = qz_fail("deploy",
-                 "flashing %s with '%s' is not available from qz yet (methods here: qemu, "
-                 "stm32-uart, stlink-msd, esp-rom); use the vendor's tool",
+                 "%s is flashed with '%s', which qz cannot do (for the TI board: open the "
+                 "project in Code Composer Studio or UniFlash and flash it there)",
                  b->id, method);
     goto out;
   }

@@ -15,6 +15,8 @@
  *       flash IMAGE at 0x08000000 through the STM32 UART bootloader (8E1).
  *   board-tool msd LABEL IMAGE TIMEOUT_MS
  *       copy IMAGE to the ST-LINK drive LABEL ("-": any) and wait for it.
+ *   board-tool tool NAME IMAGE
+ *       flash IMAGE at 0x08000000 with st-flash|openocd|dfu-util|cubeprog.
  *   board-tool esp PORT IMAGE OFFSET FLASH_BYTES
  *       flash IMAGE through the ESP32-S3 ROM loader, MD5-verified.
  */
@@ -156,6 +158,19 @@ int main(int argc, char **argv)
     return espflash(ctx, argv);
   if (strcmp(argv[1], "msd") == 0 && argc >= 5)
     return msdflash(ctx, argv);
+  if (strcmp(argv[1], "tool") == 0 && argc >= 4) {
+    static const char *const names[] = { "st-flash", "openocd", "dfu-util", "cubeprog" };
+    for (int t = 0; t < 4; t++)
+      if (strcmp(argv[2], names[t]) == 0) {
+        qe_flash_report rep;
+        if (qe_flash_with_tool((qe_flash_tool)t, argv[3], 0x08000000u, NULL, &rep, ctx) != QE_OK)
+          return fail(ctx);
+        report(&rep);
+        qe_ctx_free(ctx);
+        return 0;
+      }
+    return 2;
+  }
   if (qe_port_open(argv[2], NULL, &port, ctx) != QE_OK)
     return fail(ctx);
   qe_link *link = qe_link_new(port);

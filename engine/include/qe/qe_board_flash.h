@@ -83,6 +83,26 @@ qe_status qe_stlink_msd_find(const char *label, char **mount_dir, qe_ctx *ctx);
 qe_status qe_stlink_msd_flash(const char *mount_dir, const void *image, size_t len, int timeout_ms,
                               qe_flash_report *report, qe_ctx *ctx);
 
+/* ---- external tools ------------------------------------------------------ */
+
+typedef enum {
+  QE_TOOL_ST_FLASH = 0, /* stlink-tools: st-flash (verifies after writing) */
+  QE_TOOL_OPENOCD,      /* openocd "program ... verify reset exit" */
+  QE_TOOL_DFU_UTIL,     /* dfu-util download, then upload and compare */
+  QE_TOOL_CUBEPROG,     /* STM32_Programmer_CLI -w ... -v */
+} qe_flash_tool;
+
+/* The program's name ("st-flash"). */
+const char *qe_flash_tool_program(qe_flash_tool tool);
+/* Flash @image_path at @address with an installed tool. @openocd_target is
+ * OpenOCD's target script ("target/stm32f4x.cfg"). The tool's failures are
+ * told in plain words (no probe, permission, not powered, verify failed);
+ * the tool's own last line follows. Success only when the tool verified
+ * (st-flash, openocd verify, STM32_Programmer_CLI -v) or, for dfu-util,
+ * the image read back matches. QE_ERR_UNSUPPORTED when it is not installed. */
+qe_status qe_flash_with_tool(qe_flash_tool tool, const char *image_path, uint32_t address,
+                             const char *openocd_target, qe_flash_report *report, qe_ctx *ctx);
+
 /* ---- ESP32-S3 ROM serial loader (esptool's protocol) -------------------- */
 
 typedef enum {
