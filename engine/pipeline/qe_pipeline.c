@@ -273,8 +273,9 @@ static int forward(qe_pipeline *p, double frac, bool force)
   if (atomic_load(&p->cancel))
     return 1;
   pthread_mutex_lock(&p->lock);
-  if (frac >= 0 && frac < p->phase_fraction)
-    frac = p->phase_fraction; /* never backwards within a phase */
+  /* never backwards within a phase; unknown (< 0): as far as known */
+  if (frac < p->phase_fraction)
+    frac = p->phase_fraction;
   p->phase_fraction = frac;
   /* never backwards either, when the weights change (after reading data) */
   double o = overall_of(p, p->phase, frac);
@@ -1814,6 +1815,35 @@ const char *qe_pipeline_output_dir(const qe_pipeline *p)
 unsigned qe_pipeline_phases(const qe_pipeline *p)
 {
   return p ? p->phases : 0;
+}
+
+unsigned qe_pipeline_expected_phases(const qe_config *cfg, const qe_pipeline_options *opt)
+{
+  if (!cfg)
+    return 0;
+  qe_pipeline_options def;
+  if (!opt) {
+    qe_pipeline_options_init(&def);
+    opt = &def;
+  }
+  unsigned steps = cfg->steps, ph = 1u << QE_PHASE_LOAD_MODEL;
+  if (opt->data_path || config_has_data(cfg))
+    ph |= 1u << QE_PHASE_READ_DATA;
+  if (steps & QE_STEP_QUANTIZE)
+    ph |= (1u << QE_PHASE_CALIBRATE) | (1u << QE_PHASE_QUANTIZE);
+  if (ph & (1u << QE_PHASE_READ_DATA)) {
+    if (steps & QE_STEP_EVALUATE_FLOAT)
+      ph |= 1u << QE_PHASE_EVALUATE_FLOAT;
+    if (steps & QE_STEP_EVALUATE_QUANTIZED)
+      ph |= 1u << QE_PHASE_EVALUATE_QUANTIZED;
+  }
+  if ((opt->latency_runs >= 0 ? opt->latency_runs : cfg->latency_runs) > 0)
+    ph |= 1u << QE_PHASE_LATENCY;
+  if (opt->write_outputs && (steps & (QE_STEP_QUANTIZE | QE_STEP_DEPLOY)))
+    ph |= 1u << QE_PHASE_EXPORT;
+  if (steps & QE_STEP_DEPLOY)
+    ph |= 1u << QE_PHASE_DEPLOY;
+  return ph | (1u << QE_PHASE_REPORT);
 }
 
 double qe_pipeline_phase_seconds(const qe_pipeline *p, qe_pipeline_phase phase)

@@ -233,6 +233,7 @@ static void test_phases_and_report(void)
   CHECK(!seen.backwards);
   CHECK(seen.last_overall > 0.99 && seen.last_overall <= 1.0 + 1e-9);
   unsigned ph = qe_pipeline_phases(p);
+  CHECK(qe_pipeline_expected_phases(cfg, &po) == ph);
   for (int i = 0; i < QE_PHASE_COUNT; i++)
     CHECK(((ph >> i) & 1) == (i != QE_PHASE_DEPLOY));
   CHECK(!isnan(qe_pipeline_phase_seconds(p, QE_PHASE_CALIBRATE)));

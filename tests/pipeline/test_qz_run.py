@@ -213,6 +213,21 @@ def main():
             check(r3["quantized"]["latency_ms"] > 0 and r3["quantized"]["accuracy"] is None,
                   "benchmarking measures latency, not accuracy")
 
+        # chain_qb: quantize, then sizes and latency on a board (no data is evaluated)
+        rc, so, se, out5 = run("afd_quantization", "operation_mode=chain_qb",
+                               "quantization.board=nucleo-f446re",
+                               out=os.path.join(WORK, "runs", "afd_qb"))
+        if check(rc == 0, "afd chain_qb: %s" % se):
+            r5 = report_of(out5)
+            names = [ph["name"] for ph in r5["phases"]]
+            check("evaluating float model" not in names and "measuring latency" in names and
+                  "calibrating" in names, "chain_qb phases: %s" % names)
+            check(r5["board"]["latency_ms"] > 0 and r5["quantized"]["accuracy"] is None,
+                  "chain_qb: a board estimate, no accuracy")
+            # the C code only on request (--export-c or deployment)
+            check(not os.path.exists(os.path.join(out5, "quantized_models", "c_model")),
+                  "chain_qb writes no C code")
+
         # ONNX QDQ export
         rc, so, se, out4 = run("afd_quantization", "quantization.quantizer=Onnx_quantizer",
                                "quantization.quantization_input_type=float",
@@ -283,6 +298,15 @@ def main():
         print("tensorlab: float %.4f, int8 %.4f, board estimate %.3f ms" %
               (r["float"]["accuracy"], r["quantized"]["accuracy"], r["board"]["latency_ms"]))
         runs["tensorlab"] = r
+
+    # Tensorlab's quantization: 0 keeps the model in float: an evaluation
+    rc, so, se, out = run("tensorlab_arc_fault", "training.quantization=0",
+                          out=os.path.join(WORK, "runs", "tensorlab0"))
+    if check(rc == 0, "tensorlab quantization 0: exit %d: %s" % (rc, se)):
+        r = report_of(out)
+        check(r["mode"] == "evaluation" and r["float"]["accuracy"] is not None and
+              r["quantizer"] is None and not os.path.exists(os.path.join(out, "quantized_models")),
+              "tensorlab quantization 0 evaluates the float model only")
 
     # -- the history ---------------------------------------------------------
     rows = history()

@@ -105,8 +105,7 @@ typedef qe_status (*qe_pipeline_files_fn)(void *user_data, qe_pipeline *p, const
  * "deploying" phase; progress and cancel through @ctx. *latency_ms (NaN on
  * entry) receives the latency measured on the board, when it was. */
 typedef qe_status (*qe_pipeline_deploy_fn)(void *user_data, const char *model_path,
-                                           const char *board_id, double *latency_ms,
-                                           qe_ctx *ctx);
+                                           const char *board_id, double *latency_ms, qe_ctx *ctx);
 
 typedef struct qe_pipeline_options {
   /* Progress: @progress gets (fraction, phase name) with the names above;
@@ -197,6 +196,10 @@ const char *qe_pipeline_output_dir(const qe_pipeline *p);
 /* Mask (1u << qe_pipeline_phase) of the phases this run goes through
  * (known once the model is loaded). */
 unsigned qe_pipeline_phases(const qe_pipeline *p);
+/* The phases a run of @cfg is expected to go through, before it starts (a
+ * float model with data assumed; the run may skip some): for the app's
+ * list of phases. Any thread. */
+unsigned qe_pipeline_expected_phases(const qe_config *cfg, const qe_pipeline_options *opt);
 /* Seconds spent in @phase; NaN when it did not run. */
 double qe_pipeline_phase_seconds(const qe_pipeline *p, qe_pipeline_phase phase);
 /* Files written, with their final paths once the run finished. */
