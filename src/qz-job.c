@@ -13,6 +13,12 @@
 
 #include "qz-job.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 struct _QzJob {
   GObject parent_instance;
 
@@ -227,6 +233,20 @@ int qz_job_progress_cb(void *user_data, double fraction, const char *phase)
   return qz_job_report(QZ_JOB(user_data), fraction, phase) ? 0 : 1;
 }
 
+/* Engine work yields to the main loop: the worker (and the threads the
+ * engine starts from it, which inherit it) runs at a lower priority, so
+ * drawing and input are never starved on a busy machine. Pool threads keep
+ * it for the next job; raising it back needs privileges. */
+static void lower_thread_priority(void)
+{
+#ifdef __linux__
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+
+  if (getpriority(PRIO_PROCESS, (id_t)tid) < 10)
+    setpriority(PRIO_PROCESS, (id_t)tid, 10);
+#endif
+}
+
 static void qz_job_thread(GTask *task, gpointer source_object, gpointer task_data,
                           GCancellable *cancellable)
 {
@@ -235,6 +255,7 @@ static void qz_job_thread(GTask *task, gpointer source_object, gpointer task_dat
   g_autoptr(GError) error = NULL;
   gpointer result;
 
+  lower_thread_priority();
   result = data->func(self, data->task_data, cancellable, &error);
   if (result == NULL && error == NULL && g_cancellable_is_cancelled(cancellable))
     g_set_error_literal(&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");

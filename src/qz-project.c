@@ -35,6 +35,7 @@ struct _QzProject {
   char *model_error;
   QzDataSummary *data_summary;
   char *data_error;
+  QzRunResult *run_result;
   char *title;
 };
 
@@ -50,6 +51,7 @@ enum {
   PROP_MODEL_ERROR,
   PROP_DATA_SUMMARY,
   PROP_DATA_ERROR,
+  PROP_RUN_RESULT,
   PROP_EXAMPLE_DIR,
   PROP_IS_EXAMPLE,
   N_PROPS
@@ -187,6 +189,7 @@ static void qz_project_finalize(GObject *object)
   g_clear_pointer(&self->model_error, g_free);
   g_clear_pointer(&self->data_summary, qz_data_summary_unref);
   g_clear_pointer(&self->data_error, g_free);
+  g_clear_pointer(&self->run_result, qz_run_result_unref);
 
   G_OBJECT_CLASS(qz_project_parent_class)->finalize(object);
 }
@@ -221,6 +224,9 @@ static void qz_project_get_property(GObject *object, guint prop_id, GValue *valu
   case PROP_DATA_ERROR:
     g_value_set_string(value, self->data_error);
     break;
+  case PROP_RUN_RESULT:
+    g_value_set_boxed(value, self->run_result);
+    break;
   case PROP_EXAMPLE_DIR:
     g_value_set_object(value, self->example_dir);
     break;
@@ -252,6 +258,9 @@ static void qz_project_set_property(GObject *object, guint prop_id, const GValue
     break;
   case PROP_DATA_ERROR:
     qz_project_set_data_error(self, g_value_get_string(value));
+    break;
+  case PROP_RUN_RESULT:
+    qz_project_set_run_result(self, g_value_get_boxed(value));
     break;
   case PROP_EXAMPLE_DIR:
     qz_project_set_example_dir(self, g_value_get_object(value));
@@ -293,6 +302,9 @@ static void qz_project_class_init(QzProjectClass *klass)
   properties[PROP_DATA_ERROR] =
       g_param_spec_string("data-error", NULL, NULL, NULL,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUN_RESULT] =
+      g_param_spec_boxed("run-result", NULL, NULL, QZ_TYPE_RUN_RESULT,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_EXAMPLE_DIR] =
       g_param_spec_object("example-dir", NULL, NULL, G_TYPE_FILE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -708,6 +720,27 @@ void qz_project_set_data_error(QzProject *self, const char *error)
   g_free(self->data_error);
   self->data_error = g_strdup(error);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_DATA_ERROR]);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+QzRunResult *qz_project_get_run_result(QzProject *self)
+{
+  g_return_val_if_fail(QZ_IS_PROJECT(self), NULL);
+  return self->run_result;
+}
+
+void qz_project_set_run_result(QzProject *self, QzRunResult *result)
+{
+  g_return_if_fail(QZ_IS_PROJECT(self));
+
+  if (self->run_result == result)
+    return;
+  if (result != NULL)
+    qz_run_result_ref(result);
+  g_clear_pointer(&self->run_result, qz_run_result_unref);
+  self->run_result = result;
+  g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_RUN_RESULT]);
 }
 
 /* ---- the example ------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "qe/qe_yaml.h"
 #include "qz-data-summary.h"
 #include "qz-model-info.h"
+#include "qz-run-result.h"
 
 G_BEGIN_DECLS
 
@@ -86,6 +87,10 @@ QzDataSummary *qz_project_get_data_summary(QzProject *self);
 void qz_project_set_data_summary(QzProject *self, QzDataSummary *summary);
 const char *qz_project_get_data_error(QzProject *self);
 void qz_project_set_data_error(QzProject *self, const char *error);
+
+/* The result of the last run of this project (Run page), or NULL. */
+QzRunResult *qz_project_get_run_result(QzProject *self);
+void qz_project_set_run_result(QzProject *self, QzRunResult *result);
 
 /* The folder of the bundled example project when this project is it. */
 GFile *qz_project_get_example_dir(QzProject *self);

@@ -34,6 +34,46 @@ GFile *qz_find_example_dir(void)
   return existing_dir(source);
 }
 
+char *qz_find_boards_dir(void)
+{
+  g_autofree char *installed = g_build_filename(PKGDATADIR, "boards", NULL);
+  const char *env = g_getenv("QZ_BOARDS_DIR");
+  const char *root = g_getenv("QZ_SOURCE_ROOT");
+
+  if (env != NULL && g_file_test(env, G_FILE_TEST_IS_DIR))
+    return g_strdup(env);
+  if (g_file_test(installed, G_FILE_TEST_IS_DIR))
+    return g_steal_pointer(&installed);
+  if (root != NULL) {
+    g_autofree char *source = g_build_filename(root, "targets", NULL);
+
+    if (g_file_test(source, G_FILE_TEST_IS_DIR))
+      return g_steal_pointer(&source);
+  }
+  return NULL;
+}
+
+char *qz_format_remaining(double seconds)
+{
+  if (seconds < 0)
+    return NULL;
+  if (seconds < 50)
+    return g_strdup(_("Less than a minute left"));
+  if (seconds < 60 * 60) {
+    int minutes = (int)(seconds / 60.0 + 0.5);
+
+    return g_strdup_printf(
+        g_dngettext(GETTEXT_PACKAGE, "About %d minute left", "About %d minutes left", minutes),
+        minutes);
+  }
+  {
+    int hours = (int)(seconds / 3600.0 + 0.5);
+
+    return g_strdup_printf(
+        g_dngettext(GETTEXT_PACKAGE, "About %d hour left", "About %d hours left", hours), hours);
+  }
+}
+
 char *qz_help_uri(const char *page_id)
 {
   const char *dir = g_getenv("QZ_HELP_DIR");

@@ -14,6 +14,13 @@ G_BEGIN_DECLS
  * NULL when none exists. */
 GFile *qz_find_example_dir(void);
 
+/* The folder of the board descriptions: $QZ_BOARDS_DIR, the installed
+ * copy, or $QZ_SOURCE_ROOT/targets. NULL when none exists. */
+char *qz_find_boards_dir(void);
+
+/* "about 2 minutes left", "less than a minute left" for @seconds. */
+char *qz_format_remaining(double seconds);
+
 /* The URI that opens the help on @page_id (NULL: the index): the installed
  * Mallard pages ("help:APP/PAGE"), or $QZ_HELP_DIR when running from the
  * build tree. */

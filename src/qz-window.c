@@ -92,12 +92,12 @@ static gboolean qz_step_available(QzStep step)
   switch (step) {
   case QZ_STEP_MODEL:
   case QZ_STEP_DATA:
+  case QZ_STEP_RUN:
+  case QZ_STEP_COMPARE:
     return TRUE;
   case QZ_STEP_PREPROCESSING:
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
-  case QZ_STEP_RUN:
-  case QZ_STEP_COMPARE:
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
@@ -123,11 +123,18 @@ static QzStepState qz_window_step_state(QzWindow *self, QzStep step)
     if (qz_project_get_data_error(p) != NULL || (data != NULL && data->calibration_random))
       return QZ_STEP_STATE_ATTENTION;
     return data != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
+  case QZ_STEP_RUN: {
+    QzRunResult *run = qz_project_get_run_result(p);
+
+    if (run == NULL)
+      return QZ_STEP_STATE_TODO;
+    return run->status == QE_RUN_FINISHED ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_ATTENTION;
+  }
+  case QZ_STEP_COMPARE:
+    return qz_project_get_run_result(p) != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
   case QZ_STEP_PREPROCESSING:
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
-  case QZ_STEP_RUN:
-  case QZ_STEP_COMPARE:
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
