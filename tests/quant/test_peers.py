@@ -126,8 +126,8 @@ def make_ops_model(work):
 
 def lsb_end_to_end(tool, js, name, work, opts=(), tag=""):
     out = os.path.join(work, os.path.basename(name) + "_lsb" + tag)
-    s = quantize(tool, name, out, ["output_type=int8"] + list(opts), test=True,
-                 dump=LSB_SAMPLES)
+    s = quantize(tool, name, out, ["output_type=int8", "limit=%d" % LSB_SAMPLES] + list(opts),
+                 test=True, dump=LSB_SAMPLES)
     ort(js, os.path.join(out, "model_qdq.onnx"), os.path.join(out, "x.npy"),
         os.path.join(out, "ort.npy"))
     e = np.load(os.path.join(out, "engine_out.npy")).astype(np.int64)
@@ -294,8 +294,16 @@ def main():
         print("%-18s %9.4f %9.4f %6d" % (os.path.basename(n), ex, w1, mx))
         if n == ops and w1 < 0.999:
             fails.append("ops model: end to end within 1 LSB on only %.4f" % w1)
+        elif w1 < 0.999:
+            # deep models: ONNX Runtime requantizes in float, the engine in
+            # TFLite's fixed point; rare one-LSB ties spread layer after
+            # layer (each layer is checked on its own below)
+            print("  note: %s differs by more than 1 LSB on %.2f%% of the "
+                  "outputs end to end (see per-layer figures)" % (
+                      os.path.basename(n), 100 * (1 - w1)))
     # other schemes on the shallow models: uint8 activations in the QDQ
     # file, TI-style power-of-two scales with 4-bit weights, per-tensor
+    # weights, 4-bit activations
     for n in [x for x in ("fashion_cnn", "conv1d_series") if x in names] + [ops]:
         for tag, opts in (("uint8", ["activation_type=uint8"]),
                           ("pow2-w4", ["quantization=2", "weight_bits=4"]),
@@ -304,19 +312,14 @@ def main():
             ex, w1, mx = lsb_end_to_end(args.tool, args.ort_js, n, work, opts, tag)
             print("%-18s %9.4f %9.4f %6d   %s" % (os.path.basename(n), ex, w1, mx, tag))
             if tag == "pow2-w4" or (tag == "act4" and n == ops):
-                # (the ops model at 4-bit activations: a chain of coarse
-                # grids where one-LSB flips spread; reported)
-                # power-of-two multipliers make exact ties common: TFLite
-                # rounds them half away from zero, ONNX half to even, so
-                # this row is reported, not bounded
+                # reported, not bounded: power-of-two multipliers make exact
+                # ties common (TFLite rounds them half away from zero, ONNX
+                # half to even), and the ops model at 4-bit activations is a
+                # chain of coarse grids where one-LSB flips spread
                 continue
             if w1 < 0.999:
                 fails.append("%s (%s): end to end within 1 LSB on only %.4f"
                              % (os.path.basename(n), tag, w1))
-        if w1 < 0.999:
-            print("  note: %s differs by more than 1 LSB on %.2f%% of the "
-                  "outputs end to end (see per-layer figures)" % (
-                      n, 100 * (1 - w1)))
     print()
     print("%-18s %9s %9s %9s %6s" % ("per layer", "worst<=1", "all<=1", "exact",
                                      "layers"))
