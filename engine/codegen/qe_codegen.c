@@ -424,6 +424,31 @@ static qe_status emit_op(gen *g, size_t i)
       }
       break;
     }
+    case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    case QE_QOP_RESIZE_BILINEAR: {
+      int k;
+      emit_dims(g, "id", &p->in_dims);
+      if (op->type == QE_QOP_RESIZE_BILINEAR) {
+        sb_printf(c,
+                  "    static const qe_kresize_params prm = { %ld, %ld, %ld };\n"
+                  "    if (qe_s8_resize_bilinear(&prm, &id, %ld, %ld, %s, %s) != QE_K_OK)\n",
+                  (long)p->resize.scale_10_h, (long)p->resize.scale_10_w,
+                  (long)p->resize.half_pixel_centers, (long)p->resize_h, (long)p->resize_w, in0,
+                  out);
+        break;
+      }
+      sb_printf(c, "    static const int32_t ymap[%ld] = {", (long)p->resize_h);
+      for (k = 0; k < p->resize_h; k++)
+        sb_printf(c, " %ld,", (long)p->resize_ymap[k]);
+      sb_printf(c, " };\n    static const int32_t xmap[%ld] = {", (long)p->resize_w);
+      for (k = 0; k < p->resize_w; k++)
+        sb_printf(c, " %ld,", (long)p->resize_xmap[k]);
+      sb_printf(c,
+                " };\n    if (qe_k_resize_nearest(%zu, &id, %ld, %ld, ymap, xmap, %s, %s) != "
+                "QE_K_OK)\n",
+                p->elem_size, (long)p->resize_h, (long)p->resize_w, in0, out);
+      break;
+    }
     case QE_QOP_CONCATENATION: {
       int k;
       sb_printf(c, "    static const int32_t axis_dims[%d] = {", op->n_inputs);
@@ -510,7 +535,8 @@ static bool const_used_by_kernel(const qe_qmodel *m, int t)
         continue;
       /* shape operands are folded into the op's parameters */
       if ((op->type == QE_QOP_PAD || op->type == QE_QOP_TRANSPOSE || op->type == QE_QOP_MEAN ||
-           op->type == QE_QOP_RESHAPE) &&
+           op->type == QE_QOP_RESHAPE || op->type == QE_QOP_RESIZE_BILINEAR ||
+           op->type == QE_QOP_RESIZE_NEAREST_NEIGHBOR) &&
           k == 1)
         continue;
       return true;

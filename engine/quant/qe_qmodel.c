@@ -92,6 +92,8 @@ void qe_qprep_free(struct qe_qprep *p)
     free(p->ops[i].multiplier);
     free(p->ops[i].shift);
     free(p->ops[i].concat_axis_dims);
+    free(p->ops[i].resize_ymap);
+    free(p->ops[i].resize_xmap);
   }
   free(p->ops);
   free(p);

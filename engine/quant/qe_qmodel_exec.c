@@ -258,6 +258,11 @@ static qe_kstatus run_s8(const qe_qmodel *m, size_t i, const void *const *in, vo
   case QE_QOP_CONCATENATION:
     return qe_k_concat(p->elem_size, op->n_inputs, in, p->concat_axis_dims, p->concat_outer,
                        p->concat_inner, out);
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    return qe_k_resize_nearest(p->elem_size, &p->in_dims, p->resize_h, p->resize_w, p->resize_ymap,
+                               p->resize_xmap, in[0], out);
+  case QE_QOP_RESIZE_BILINEAR:
+    return qe_s8_resize_bilinear(&p->resize, &p->in_dims, p->resize_h, p->resize_w, in[0], out);
   default:
     return QE_K_ERR_ARG;
   }

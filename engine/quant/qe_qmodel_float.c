@@ -136,6 +136,37 @@ static void mean_f32(const qe_qop_prep *p, const float *in, float *out)
     out[k] /= (float)(count > 0 ? count : 1);
 }
 
+/* TFLite's float ResizeBilinear (ComputeInterpolationValues). */
+static void resize_bilinear_f32(const qe_qop_prep *p, const qe_qop_options *o, const float *in,
+                                float *out)
+{
+  const qe_kdims *d = &p->in_dims;
+  const int32_t oh = p->resize_h, ow = p->resize_w;
+  const float hs =
+      (o->align_corners && oh > 1) ? (float)(d->h - 1) / (float)(oh - 1) : (float)d->h / (float)oh;
+  const float ws =
+      (o->align_corners && ow > 1) ? (float)(d->w - 1) / (float)(ow - 1) : (float)d->w / (float)ow;
+  int32_t b, y, x, c;
+  for (b = 0; b < d->n; b++)
+    for (y = 0; y < oh; y++) {
+      const float iy = o->half_pixel_centers ? ((float)y + 0.5f) * hs - 0.5f : (float)y * hs;
+      const int32_t y0 = QE_MAX((int32_t)floorf(iy), 0);
+      const int32_t y1 = QE_MIN((int32_t)ceilf(iy), d->h - 1);
+      for (x = 0; x < ow; x++) {
+        const float ix = o->half_pixel_centers ? ((float)x + 0.5f) * ws - 0.5f : (float)x * ws;
+        const int32_t x0 = QE_MAX((int32_t)floorf(ix), 0);
+        const int32_t x1 = QE_MIN((int32_t)ceilf(ix), d->w - 1);
+        const float *r0 = in + ((size_t)b * d->h + y0) * d->w * (size_t)d->c;
+        const float *r1 = in + ((size_t)b * d->h + y1) * d->w * (size_t)d->c;
+        for (c = 0; c < d->c; c++)
+          *out++ = r0[(size_t)x0 * d->c + c] * (1 - (iy - y0)) * (1 - (ix - x0)) +
+                   r1[(size_t)x0 * d->c + c] * (iy - y0) * (1 - (ix - x0)) +
+                   r0[(size_t)x1 * d->c + c] * (1 - (iy - y0)) * (ix - x0) +
+                   r1[(size_t)x1 * d->c + c] * (iy - y0) * (ix - x0);
+      }
+    }
+}
+
 qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const *in, void *out,
                                  qe_ctx *ctx)
 {
@@ -224,6 +255,13 @@ qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const
   case QE_QOP_CONCATENATION:
     ks = qe_k_concat(sizeof(float), op->n_inputs, in, p->concat_axis_dims, p->concat_outer,
                      p->concat_inner, y);
+    break;
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    ks = qe_k_resize_nearest(sizeof(float), &p->in_dims, p->resize_h, p->resize_w, p->resize_ymap,
+                             p->resize_xmap, x, y);
+    break;
+  case QE_QOP_RESIZE_BILINEAR:
+    resize_bilinear_f32(p, &op->opt, x, y);
     break;
   default:
     return qe_error(ctx, QE_ERR_UNSUPPORTED, "op %zu (%s): no float implementation", i,

@@ -1023,6 +1023,93 @@ static qe_status prep_concat(pctx *c)
   return QE_OK;
 }
 
+/* TFLite's GetNearestNeighbor. */
+static int32_t nearest(int32_t v, int32_t in, int32_t out, bool align, bool half)
+{
+  const float scale =
+      (align && out > 1) ? (float)(in - 1) / (float)(out - 1) : (float)in / (float)out;
+  const float offset = half ? 0.5f : 0.0f;
+  int32_t r = align ? (int32_t)roundf(((float)v + offset) * scale)
+                    : (int32_t)floorf(((float)v + offset) * scale);
+  if (r > in - 1)
+    r = in - 1;
+  if (half && r < 0)
+    r = 0;
+  return r;
+}
+
+static qe_status prep_resize(pctx *c)
+{
+  qe_qop_prep *p = c->p;
+  const qe_qtensor *in, *size, *out;
+  int32_t d[4], oh, ow, k;
+  qe_status st;
+  if ((st = need_inputs(c, 2, 2)) != QE_OK)
+    return st;
+  in = in_t(c, 0);
+  size = in_t(c, 1);
+  out = out_t(c);
+  if (in->rank != 4)
+    return op_error(c, QE_ERR_SHAPE, "input '%s' must be 4-D NHWC", in->name);
+  if ((st = need_int_const(c, size, "size")) != QE_OK)
+    return st;
+  if (qe_qtensor_count(size) != 2)
+    return op_error(c, QE_ERR_SHAPE, "size '%s' must hold 2 values", size->name);
+  oh = (int32_t)const_int(size, 0);
+  ow = (int32_t)const_int(size, 1);
+  if (oh <= 0 || ow <= 0 || oh > (1 << 18) || ow > (1 << 18))
+    return op_error(c, QE_ERR_SHAPE, "size %d x %d", (int)oh, (int)ow);
+  if (c->op->opt.align_corners && c->op->opt.half_pixel_centers)
+    return op_error(c, QE_ERR_INVALID, "align_corners and half_pixel_centers together");
+  if (in->dims[1] > (1 << 18) || in->dims[2] > (1 << 18))
+    return op_error(c, QE_ERR_SHAPE, "input '%s' is too large to resize", in->name);
+
+  d[0] = in->dims[0];
+  d[1] = oh;
+  d[2] = ow;
+  d[3] = in->dims[3];
+  if ((st = need_out_dims(c, 4, d)) != QE_OK)
+    return st;
+  if (in->type != out->type)
+    return op_error(c, QE_ERR_INVALID, "input and output types differ");
+  qe_qtensor_dims4(in, &p->in_dims);
+  p->resize_h = oh;
+  p->resize_w = ow;
+  p->resize_ymap = calloc((size_t)oh, sizeof(int32_t));
+  p->resize_xmap = calloc((size_t)ow, sizeof(int32_t));
+  if (p->resize_ymap == NULL || p->resize_xmap == NULL)
+    return qe_error(c->ctx, QE_ERR_NOMEM, "out of memory");
+  for (k = 0; k < oh; k++)
+    p->resize_ymap[k] =
+        nearest(k, in->dims[1], oh, c->op->opt.align_corners, c->op->opt.half_pixel_centers);
+  for (k = 0; k < ow; k++)
+    p->resize_xmap[k] =
+        nearest(k, in->dims[2], ow, c->op->opt.align_corners, c->op->opt.half_pixel_centers);
+  /* TFLite's ResizeBilinearInteger scales, Q10 */
+  p->resize.scale_10_h = ((1 << 10) * in->dims[1] + oh / 2) / oh;
+  p->resize.scale_10_w = ((1 << 10) * in->dims[2] + ow / 2) / ow;
+  if (c->op->opt.align_corners && oh > 1)
+    p->resize.scale_10_h = ((1 << 10) * (in->dims[1] - 1) + (oh - 1) / 2) / (oh - 1);
+  if (c->op->opt.align_corners && ow > 1)
+    p->resize.scale_10_w = ((1 << 10) * (in->dims[2] - 1) + (ow - 1) / 2) / (ow - 1);
+  p->resize.half_pixel_centers = c->op->opt.half_pixel_centers;
+  if (out->type == QE_DT_F32) {
+    p->impl = QE_QIMPL_F32;
+    return QE_OK;
+  }
+  if ((st = need_qparams(c, in, "input")) != QE_OK ||
+      (st = need_qparams(c, out, "output")) != QE_OK)
+    return st;
+  if (in->type != QE_DT_I8 &&
+      !(in->type == QE_DT_U8 && c->op->type == QE_QOP_RESIZE_NEAREST_NEIGHBOR))
+    return op_error(c, QE_ERR_UNSUPPORTED, "input '%s' is %s", in->name, qe_dtype_name(in->type));
+  if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
+    return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share quantization",
+                    in->name, out->name);
+  p->impl = QE_QIMPL_S8;
+  return QE_OK;
+}
+
 static qe_status prepare_op(pctx *c)
 {
   int k;
@@ -1089,6 +1176,9 @@ static qe_status prepare_op(pctx *c)
     return prep_transpose_pad(c);
   case QE_QOP_CONCATENATION:
     return prep_concat(c);
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    return prep_resize(c);
   default:
     return op_error(c, QE_ERR_UNSUPPORTED, "operator not supported");
   }

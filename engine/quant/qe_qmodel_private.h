@@ -61,6 +61,10 @@ typedef struct qe_qop_prep {
   /* float fallback: fused activation as a clamp */
   float act_min_f, act_max_f;
   int32_t mean_axes_mask; /* float MEAN: bit i set when axis i is reduced */
+  /* RESIZE_*: nearest-neighbour index maps (owned), bilinear Q10 scales */
+  int32_t *resize_ymap, *resize_xmap;
+  int32_t resize_h, resize_w;
+  qe_kresize_params resize;
   size_t scratch_size;
 } qe_qop_prep;
 

@@ -419,6 +419,40 @@ static qe_status convert_op(cctx *c, size_t i)
       return add_node(c, QE_OP_PAD, op->name, 2, ins, y, &node);
     }
   }
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR: {
+    const bool bl = op->type == QE_QOP_RESIZE_BILINEAR;
+    const int64_t four[1] = { 4 };
+    const int64_t sizes[4] = { out->dims[0], out->dims[3], out->dims[1], out->dims[2] };
+    int xt, yt, sz, node2;
+    const char *ctm = op->opt.align_corners         ? "align_corners"
+                      : !op->opt.half_pixel_centers ? "asymmetric"
+                      : bl                          ? "half_pixel"
+                                                    : "tf_half_pixel_for_nn";
+    if ((st = transpose(c, x, to_nchw, 4, &xt)) != QE_OK ||
+        (st = add_const(c, "sizes", QE_DT_I64, 1, four, sizes, &sz)) != QE_OK ||
+        (st = add_tensor(c, "resized", 4, sizes, &yt)) != QE_OK)
+      return st;
+    ins[0] = xt;
+    ins[1] = -1;
+    ins[2] = -1;
+    {
+      int rin[4] = { xt, -1, -1, sz };
+      if ((st = add_node(c, QE_OP_RESIZE, op->name, 4, rin, yt, &node)) != QE_OK)
+        return st;
+    }
+    if ((st = qe_node_set_string(&c->g->nodes[node], "mode", bl ? "linear" : "nearest", c->ctx)) !=
+            QE_OK ||
+        (st = qe_node_set_string(&c->g->nodes[node], "coordinate_transformation_mode", ctm,
+                                 c->ctx)) != QE_OK ||
+        (!bl && (st = qe_node_set_string(&c->g->nodes[node], "nearest_mode",
+                                         op->opt.align_corners ? "round_prefer_ceil" : "floor",
+                                         c->ctx)) != QE_OK))
+      return st;
+    if ((st = add_node(c, QE_OP_TRANSPOSE, NULL, 1, &yt, y, &node2)) != QE_OK)
+      return st;
+    return qe_node_set_ints(&c->g->nodes[node2], "perm", 4, to_nhwc, c->ctx);
+  }
   case QE_QOP_CONCATENATION: {
     int *cin = malloc(sizeof(int) * (size_t)op->n_inputs + 1);
     int axis = op->opt.axis < 0 ? op->opt.axis + out->rank : op->opt.axis;

@@ -171,6 +171,8 @@ static int max_version(qe_qop_type t)
   case QE_QOP_PAD:
   case QE_QOP_TRANSPOSE:
   case QE_QOP_QUANTIZE:
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
     return 4;
   case QE_QOP_SOFTMAX:
   case QE_QOP_CONCATENATION:
@@ -559,6 +561,16 @@ static qe_status read_options(rctx *c, const qe_fb_table *op, qe_qop_type type, 
     ok = qe_fb_u8(&c->r, &t, TFL_REDUCER_KEEP_DIMS, 0, &u8);
     o->keep_dims = u8 != 0;
     break;
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR: {
+    const bool bl = type == QE_QOP_RESIZE_BILINEAR;
+    uint8_t ac = 0, hp = 0;
+    ok = qe_fb_u8(&c->r, &t, bl ? TFL_RB_ALIGN_CORNERS : TFL_RNN_ALIGN_CORNERS, 0, &ac) &&
+         qe_fb_u8(&c->r, &t, bl ? TFL_RB_HALF_PIXEL_CENTERS : TFL_RNN_HALF_PIXEL_CENTERS, 0, &hp);
+    o->align_corners = ac != 0;
+    o->half_pixel_centers = hp != 0;
+    break;
+  }
   default:
     break;
   }

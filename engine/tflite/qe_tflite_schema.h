@@ -110,6 +110,7 @@ enum {
   TFL_OPT_SOFTMAX = 9,
   TFL_OPT_CONCATENATION = 10,
   TFL_OPT_ADD = 11,
+  TFL_OPT_RESIZE_BILINEAR = 15,
   TFL_OPT_RESHAPE = 17,
   TFL_OPT_MUL = 21,
   TFL_OPT_PAD = 22,
@@ -117,6 +118,7 @@ enum {
   TFL_OPT_REDUCER = 27,
   TFL_OPT_DEQUANTIZE = 38,
   TFL_OPT_QUANTIZE = 89,
+  TFL_OPT_RESIZE_NEAREST_NEIGHBOR = 74,
   TFL_OPT_HARD_SWISH = 91,
 };
 
@@ -159,6 +161,10 @@ enum { TFL_ADD_ACT, TFL_ADD_POT_SCALE_INT16 };
 enum { TFL_MUL_ACT };
 /* ReshapeOptions */
 enum { TFL_RESHAPE_NEW_SHAPE };
+/* ResizeBilinearOptions (fields 0 and 1 are the deprecated new_height and
+ * new_width), ResizeNearestNeighborOptions */
+enum { TFL_RB_ALIGN_CORNERS = 2, TFL_RB_HALF_PIXEL_CENTERS = 3 };
+enum { TFL_RNN_ALIGN_CORNERS = 0, TFL_RNN_HALF_PIXEL_CENTERS = 1 };
 /* ReducerOptions */
 enum { TFL_REDUCER_KEEP_DIMS };
 

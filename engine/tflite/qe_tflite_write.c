@@ -68,6 +68,11 @@ static int op_version(const qe_qmodel *m, const qe_qop *op)
   case QE_QOP_RESHAPE:
   case QE_QOP_HARD_SWISH:
     return 1;
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    if (op->opt.half_pixel_centers)
+      return 3;
+    return q8 ? 2 : 1;
   default:
     return q8 ? 2 : 1;
   }
@@ -163,6 +168,18 @@ static qe_fb_ref options(wctx *w, const qe_qop *op, uint8_t *type)
     *type = TFL_OPT_REDUCER;
     qe_fb_table_start(b);
     qe_fb_add_u8(b, TFL_REDUCER_KEEP_DIMS, o->keep_dims ? 1 : 0, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_RESIZE_BILINEAR:
+    *type = TFL_OPT_RESIZE_BILINEAR;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_RB_ALIGN_CORNERS, o->align_corners, 0);
+    qe_fb_add_u8(b, TFL_RB_HALF_PIXEL_CENTERS, o->half_pixel_centers, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    *type = TFL_OPT_RESIZE_NEAREST_NEIGHBOR;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_RNN_ALIGN_CORNERS, o->align_corners, 0);
+    qe_fb_add_u8(b, TFL_RNN_HALF_PIXEL_CENTERS, o->half_pixel_centers, 0);
     return qe_fb_table_end(b);
   case QE_QOP_PAD:
     *type = TFL_OPT_PAD;

@@ -11,11 +11,33 @@
 #include "single-op.h"
 
 static const char *const kind_names[SO_COUNT] = {
-  "conv",           "conv-4bit", "conv-2bit",  "conv-packed4", "depthwise", "fc",
-  "fc-per-channel", "add",       "mul",        "avg-pool",     "max-pool",  "mean",
-  "softmax",        "logistic",  "tanh",       "hard-swish",   "pad",       "concat",
-  "transpose",      "reshape",   "requantize", "relu",         "relu6",     "quantize-float",
+  "conv",
+  "conv-4bit",
+  "conv-2bit",
+  "conv-packed4",
+  "depthwise",
+  "fc",
+  "fc-per-channel",
+  "add",
+  "mul",
+  "avg-pool",
+  "max-pool",
+  "mean",
+  "softmax",
+  "logistic",
+  "tanh",
+  "hard-swish",
+  "pad",
+  "concat",
+  "transpose",
+  "reshape",
+  "requantize",
+  "relu",
+  "relu6",
+  "quantize-float",
   "dequantize",
+  "resize-bilinear",
+  "resize-nearest",
 };
 
 const char *so_kind_name(so_kind k)
@@ -499,6 +521,36 @@ static qe_qmodel *make_movement(so_rng *r, so_kind k)
   return finish(m, tin, tout);
 }
 
+static qe_qmodel *make_resize(so_rng *r, bool bilinear)
+{
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  const float s = rscale(r, 0.005f, 0.1f);
+  const int32_t zp = rzp(r);
+  int32_t d[4], od[4], size[2], sd[1] = { 2 };
+  int tin, tsize, tout, ins[2], mode = so_int(r, 0, 2);
+  rdims(r, 4, d, 7);
+  d[0] = so_int(r, 1, 2);
+  size[0] = so_int(r, 1, 2 * d[1] + 3);
+  size[1] = so_int(r, 1, 2 * d[2] + 3);
+  od[0] = d[0];
+  od[1] = size[0];
+  od[2] = size[1];
+  od[3] = d[3];
+  qe_qop_options_init(&o);
+  o.align_corners = mode == 1;
+  o.half_pixel_centers = mode == 2;
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, 4, d, s, zp);
+  tsize = const_i32(m, "size", 1, sd, size, 2);
+  tout = act_tensor(m, "output", QE_DT_I8, 4, od, s, zp);
+  ins[0] = tin;
+  ins[1] = tsize;
+  qe_qmodel_add_op(m, bilinear ? QE_QOP_RESIZE_BILINEAR : QE_QOP_RESIZE_NEAREST_NEIGHBOR, 2, ins,
+                   tout, &o, "op", NULL, NULL);
+  return finish(m, tin, tout);
+}
+
 qe_qmodel *so_make(so_kind k, so_rng *r)
 {
   switch (k) {
@@ -523,6 +575,9 @@ qe_qmodel *so_make(so_kind k, so_rng *r)
   case SO_TRANSPOSE:
   case SO_RESHAPE:
     return make_movement(r, k);
+  case SO_RESIZE_BILINEAR:
+  case SO_RESIZE_NEAREST:
+    return make_resize(r, k == SO_RESIZE_BILINEAR);
   default:
     return make_unary(r, k);
   }

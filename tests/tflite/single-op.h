@@ -37,6 +37,8 @@ typedef enum so_kind {
   SO_RELU6,
   SO_QUANTIZE_FLOAT, /* float in -> int8 out */
   SO_DEQUANTIZE,     /* int8 in -> float out */
+  SO_RESIZE_BILINEAR,
+  SO_RESIZE_NEAREST,
   SO_COUNT
 } so_kind;
 

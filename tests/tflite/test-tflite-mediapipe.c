@@ -341,8 +341,7 @@ int main(void)
     return 77;
   check_model(root, "@mediapipe/hands/hand_landmark_lite.tflite");
   check_model(root, "@mediapipe/face_detection/face_detection_short_range.tflite");
-  check_refused(root, "@mediapipe/face_detection/face_detection_full_range.tflite",
-                "operator 249: RESIZE_BILINEAR is not supported");
+  check_model(root, "@mediapipe/face_detection/face_detection_full_range.tflite");
   check_refused(root, "@mediapipe/face_detection/face_detection_full_range_sparse.tflite",
                 "sparse tensors");
   printf("%d failed\n", failures);

@@ -28,6 +28,7 @@
  *   TRANSPOSE          input, perm (int32 constant)
  *   MEAN               input, axes (int32 constant; int8 needs H and W of
  *                      a 4-D tensor)
+ *   RESIZE_*           input (NHWC), size (int32 constant [2]: H, W)
  *   others             input
  * Every op has one output. Ops that could not be quantized run in float
  * between DEQUANTIZE and QUANTIZE: the executor runs the float32 version
@@ -71,7 +72,9 @@ extern "C" {
   X(TRANSPOSE, 39, "TRANSPOSE")                \
   X(MEAN, 40, "MEAN")                          \
   X(QUANTIZE, 114, "QUANTIZE")                 \
-  X(HARD_SWISH, 117, "HARD_SWISH")
+  X(HARD_SWISH, 117, "HARD_SWISH")             \
+  X(RESIZE_BILINEAR, 23, "RESIZE_BILINEAR")    \
+  X(RESIZE_NEAREST_NEIGHBOR, 97, "RESIZE_NEAREST_NEIGHBOR")
 
 #define QE_QOP_ENUM_(e, code, name) QE_QOP_##e,
 typedef enum qe_qop_type { QE_QOP_LIST(QE_QOP_ENUM_) QE_QOP_COUNT } qe_qop_type;
@@ -114,6 +117,8 @@ typedef struct qe_qop_options {
   int32_t axis;               /* CONCATENATION (negative counts from the end) */
   float beta;                 /* SOFTMAX */
   bool keep_dims;             /* MEAN; FULLY_CONNECTED keep_num_dims */
+  bool align_corners;         /* RESIZE_* */
+  bool half_pixel_centers;    /* RESIZE_* */
 } qe_qop_options;
 
 void qe_qop_options_init(qe_qop_options *o);

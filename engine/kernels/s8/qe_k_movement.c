@@ -120,3 +120,86 @@ qe_kstatus qe_k_copy(size_t bytes, const void *in, void *out)
     memmove(out, in, bytes);
   return QE_K_OK;
 }
+
+qe_kstatus qe_k_resize_nearest(size_t elem_size, const qe_kdims *in_dims, int32_t out_h,
+                               int32_t out_w, const int32_t *y_map, const int32_t *x_map,
+                               const void *in, void *out)
+{
+  int32_t b, y, x;
+  const uint8_t *src = (const uint8_t *)in;
+  uint8_t *dst = (uint8_t *)out;
+  size_t pixel;
+  if (elem_size == 0 || !qe_k_dims_ok(in_dims) || out_h <= 0 || out_w <= 0 || y_map == NULL ||
+      x_map == NULL || in == NULL || out == NULL)
+    return QE_K_ERR_ARG;
+  pixel = (size_t)in_dims->c * elem_size;
+  for (y = 0; y < out_h; y++)
+    if (y_map[y] < 0 || y_map[y] >= in_dims->h)
+      return QE_K_ERR_ARG;
+  for (x = 0; x < out_w; x++)
+    if (x_map[x] < 0 || x_map[x] >= in_dims->w)
+      return QE_K_ERR_ARG;
+  for (b = 0; b < in_dims->n; b++)
+    for (y = 0; y < out_h; y++)
+      for (x = 0; x < out_w; x++) {
+        memcpy(dst, src + (((size_t)b * in_dims->h + y_map[y]) * in_dims->w + x_map[x]) * pixel,
+               pixel);
+        dst += pixel;
+      }
+  return QE_K_OK;
+}
+
+/* TFLite's ComputeInterpolationValuesInteger. */
+static void interp10(int32_t value, int32_t scale_10, int32_t half_pixel, int32_t size,
+                     int32_t *scaled, int32_t *lo, int32_t *hi)
+{
+  *scaled = half_pixel ? value * scale_10 + scale_10 / 2 - (1 << 9) : value * scale_10;
+  *lo = *scaled / (1 << 10);
+  if (*lo < 0)
+    *lo = 0;
+  *hi = (*scaled + (1 << 10) - 1) / (1 << 10);
+  if (*hi > size - 1)
+    *hi = size - 1;
+}
+
+qe_kstatus qe_s8_resize_bilinear(const qe_kresize_params *p, const qe_kdims *in_dims, int32_t out_h,
+                                 int32_t out_w, const int8_t *in, int8_t *out)
+{
+  int32_t b, y, x, c;
+  if (p == NULL || !qe_k_dims_ok(in_dims) || out_h <= 0 || out_w <= 0 || in == NULL ||
+      out == NULL || p->scale_10_h < 0 || p->scale_10_w < 0)
+    return QE_K_ERR_ARG;
+  /* Coordinates in Q10 stay within int32 for sizes below 2^20. */
+  if (out_h >= (1 << 20) / 2 || out_w >= (1 << 20) / 2 || p->scale_10_h > (1 << 20) ||
+      p->scale_10_w > (1 << 20) || (int64_t)out_h * p->scale_10_h >= INT32_MAX / 2 ||
+      (int64_t)out_w * p->scale_10_w >= INT32_MAX / 2)
+    return QE_K_ERR_SIZE;
+  for (b = 0; b < in_dims->n; b++)
+    for (y = 0; y < out_h; y++) {
+      int32_t iy, y0, y1;
+      interp10(y, p->scale_10_h, p->half_pixel_centers, in_dims->h, &iy, &y0, &y1);
+      for (x = 0; x < out_w; x++) {
+        int32_t ix, x0, x1;
+        const int8_t *r0, *r1;
+        int64_t wy1, wy0, wx1, wx0;
+        interp10(x, p->scale_10_w, p->half_pixel_centers, in_dims->w, &ix, &x0, &x1);
+        r0 = in + ((size_t)b * in_dims->h + y0) * in_dims->w * (size_t)in_dims->c;
+        r1 = in + ((size_t)b * in_dims->h + y1) * in_dims->w * (size_t)in_dims->c;
+        wy1 = iy - (1 << 10) * y0;
+        wy0 = (1 << 10) - wy1;
+        wx1 = ix - (1 << 10) * x0;
+        wx0 = (1 << 10) - wx1;
+        for (c = 0; c < in_dims->c; c++) {
+          /* |v| <= 128 and |weights| < 2^11 each: |sum| < 2^31 in int64. */
+          const int64_t s = (int64_t)r0[(size_t)x0 * in_dims->c + c] * wy0 * wx0 +
+                            (int64_t)r1[(size_t)x0 * in_dims->c + c] * wy1 * wx0 +
+                            (int64_t)r0[(size_t)x1 * in_dims->c + c] * wy0 * wx1 +
+                            (int64_t)r1[(size_t)x1 * in_dims->c + c] * wy1 * wx1;
+          const int64_t round = s > 0 ? (1 << 19) : -(1 << 19);
+          const int64_t v = (s + round) / (1 << 20);
+          *out++ = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
+        }
+      }
+    }
+  return QE_K_OK;
+}

@@ -297,6 +297,23 @@ qe_kstatus qe_k_transpose(size_t elem_size, int32_t rank, const int32_t *in_dims
 qe_kstatus qe_k_pad(size_t elem_size, int32_t rank, const int32_t *in_dims, const int32_t *before,
                     const int32_t *after, const void *pad_value, const void *in, void *out);
 
+/* RESIZE_NEAREST_NEIGHBOR of an NHWC tensor: output pixel (y, x) copies
+ * input pixel (y_map[y], x_map[x]); the maps are made at prepare time. */
+qe_kstatus qe_k_resize_nearest(size_t elem_size, const qe_kdims *in_dims, int32_t out_h,
+                               int32_t out_w, const int32_t *y_map, const int32_t *x_map,
+                               const void *in, void *out);
+
+typedef struct qe_kresize_params {
+  int32_t scale_10_h, scale_10_w; /* input / output size in Q10 (TFLite's rounding) */
+  int32_t half_pixel_centers;
+} qe_kresize_params;
+
+/* RESIZE_BILINEAR int8, TFLite's integer reference: Q10 coordinates, the
+ * four products summed in 64 bits and divided by 2^20 rounding half away
+ * from zero. Input and output share scale and zero point. */
+qe_kstatus qe_s8_resize_bilinear(const qe_kresize_params *p, const qe_kdims *in_dims, int32_t out_h,
+                                 int32_t out_w, const int8_t *in, int8_t *out);
+
 /* RESHAPE (and SQUEEZE, EXPAND_DIMS): a copy, in place when in == out. */
 qe_kstatus qe_k_copy(size_t bytes, const void *in, void *out);
 
