@@ -1101,11 +1101,6 @@ static qe_status step_load(qe_pipeline *p, qe_ctx *ctx)
                     "%s is already quantized (%s), but operation_mode %s quantizes a float "
                     "model; use evaluation, benchmarking or deployment with it",
                     cfg->model_path, kinds[m->kind], mode);
-  if ((steps & QE_STEP_QUANTIZE) && m->kind == QE_PL_TFLITE_FLOAT)
-    return qe_error(ctx, QE_ERR_UNSUPPORTED,
-                    "%s is a float TFLite model: Quantizer evaluates and benchmarks those, but "
-                    "quantizes float ONNX models; export the model to ONNX and give that",
-                    cfg->model_path);
   if ((steps & QE_STEP_DEPLOY) && !(steps & QE_STEP_QUANTIZE) && !m->quantized)
     return qe_error(ctx, QE_ERR_INVALID,
                     "%s is a float model, but operation_mode %s deploys a quantized one; use "
@@ -1196,9 +1191,12 @@ static qe_status step_quantize(qe_pipeline *p, qe_ctx *ctx)
            : p->cfg->training_path     ? p->cfg->training_path
                                        : "the data set");
   bool random = !p->ds || p->n_calib == 0;
-  if (random)
-    warn(p, "no calibration data (no quantization_path or training_path): calibrating on random "
-            "data; the sizes and speed are right, the accuracy is not meaningful");
+  /* (without any data the configuration has said so already) */
+  if (random && (p->ds || p->opt.data_path))
+    warn(p, "no calibration samples in the data: calibrating on random data; the sizes and speed "
+            "are right, the accuracy is not meaningful");
+  else if (random)
+    logf_(p, "calibrating on random data");
   size_t nrand = p->opt.random_samples ? p->opt.random_samples : 5;
   TRY(qe_pl_quantize(m->graph, random ? NULL : p->ds, p->calib_subset, m->in_dims, m->in_rank, desc,
                      nrand, (uint64_t)p->cfg->global_seed, &s, &p->quant, ctx));

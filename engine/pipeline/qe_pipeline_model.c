@@ -193,6 +193,14 @@ qe_status qe_pl_model_load(const char *path, qe_pl_model **out, qe_ctx *ctx)
     m->own_qmodel = true;
     m->quantized = qmodel_is_integer(m->qmodel);
     m->kind = m->quantized ? QE_PL_TFLITE_INT8 : QE_PL_TFLITE_FLOAT;
+    if (!m->quantized) {
+      /* a float model runs (and quantizes) as a graph, NHWC kept */
+      qe_qmodel_free(m->qmodel);
+      m->qmodel = NULL;
+      m->own_qmodel = false;
+      if ((st = qe_tflite_load_graph(path, &m->graph, ctx)) != QE_OK)
+        goto fail;
+    }
   } else {
     if ((st = qe_onnx_load(path, &m->graph, ctx)) != QE_OK)
       goto fail;
@@ -339,7 +347,7 @@ size_t qe_pl_model_arena(const qe_pl_model *m)
 
 const char *qe_pl_model_format(const qe_pl_model *m)
 {
-  return m->graph ? "onnx" : "tflite";
+  return m->kind == QE_PL_ONNX_FLOAT || m->kind == QE_PL_ONNX_QDQ ? "onnx" : "tflite";
 }
 
 qe_layout qe_pl_model_layout(const qe_pl_model *m)
@@ -353,7 +361,7 @@ qe_layout qe_pl_model_layout(const qe_pl_model *m)
   if (small1 && !small3)
     return QE_LAYOUT_NCHW;
   /* both or neither look like channels: ONNX (PyTorch) is channels-first */
-  return m->graph ? QE_LAYOUT_NCHW : QE_LAYOUT_NHWC;
+  return m->kind == QE_PL_ONNX_FLOAT || m->kind == QE_PL_ONNX_QDQ ? QE_LAYOUT_NCHW : QE_LAYOUT_NHWC;
 }
 
 const char *qe_pl_model_meta(const qe_pl_model *m, const char *key)

@@ -29,15 +29,15 @@
 typedef enum qe_pl_kind {
   QE_PL_ONNX_FLOAT = 0,
   QE_PL_ONNX_QDQ,
-  QE_PL_TFLITE_FLOAT,
+  QE_PL_TFLITE_FLOAT, /* run as a qe_graph (qe_tflite_load_graph) */
   QE_PL_TFLITE_INT8,
   QE_PL_QMODEL, /* the quantizer's int8 model (borrowed) */
 } qe_pl_kind;
 
 typedef struct qe_pl_model {
   qe_pl_kind kind;
-  qe_graph *graph;   /* ONNX kinds (owned) */
-  qe_qmodel *qmodel; /* TFLite kinds (owned) and QE_PL_QMODEL (borrowed) */
+  qe_graph *graph;   /* ONNX kinds and float TFLite (owned) */
+  qe_qmodel *qmodel; /* int8 TFLite (owned) and QE_PL_QMODEL (borrowed) */
   bool own_qmodel;
   qe_runtime *rt;
   qe_qexec *ex;

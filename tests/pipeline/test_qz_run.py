@@ -263,6 +263,27 @@ def main():
         print("chain_qd not checked: no qemu-system-arm, or neither a runner image in %s nor "
               "arm-none-eabi-gcc to build one" % image)
 
+    # -- a float TFLite model (MediaPipe's face detector, npm peer): quantized
+    #    on random data, sized and timed for a board ---------------------------
+    face = os.path.join(SRC, "tests", "peers", "node_modules", "@mediapipe", "face_detection",
+                        "face_detection_short_range.tflite")
+    if os.path.exists(face):
+        out = os.path.join(WORK, "runs", "face")
+        rc, so, se, _ = run("afd_quantization", "operation_mode=chain_qb", "model.model_path=" + face,
+                            "~model.input_shape", "~dataset", "~preprocessing",
+                            "quantization.board=stm32n6570-dk", out=out)
+        if check(rc == 0, "float TFLite chain_qb: exit %d: %s" % (rc, se)):
+            r = report_of(out)
+            check(r["model"]["format"] == "tflite" and r["quantizer"]["quantization"]
+                  ["calibration"]["random_data"], "float TFLite: random calibration")
+            check(r["board"]["latency_ms"] > 0 and r["board_check"]["deployable"],
+                  "float TFLite: the board estimate")
+            rc, so, se = qz("info", r["model"]["quantized_path"], "--json")
+            check(rc == 0 and json.loads(so)["inputs"][0]["shape"][-1] == 3,
+                  "the quantized face detector loads, NHWC kept: %s" % se)
+    else:
+        print("float TFLite not checked: no %s" % face)
+
     # -- audio event detection (seed 002) -------------------------------------
     rc, so, se, out = run("esc10_quantization", "operation_mode=chain_eqe",
                           out=os.path.join(WORK, "runs", "esc10_eqe"))
