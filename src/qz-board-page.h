@@ -17,5 +17,9 @@ G_DECLARE_FINAL_TYPE(QzBoardPage, qz_board_page, QZ, BOARD_PAGE, AdwBin)
 GtkWidget *qz_board_page_new(void);
 QzProject *qz_board_page_get_project(QzBoardPage *self);
 void qz_board_page_set_project(QzBoardPage *self, QzProject *project);
+/* Read the board descriptions and look for boards plugged in, again. */
+void qz_board_page_refresh(QzBoardPage *self);
+/* Whether the boards are being read. */
+gboolean qz_board_page_get_busy(QzBoardPage *self);
 
 G_END_DECLS

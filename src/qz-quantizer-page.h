@@ -17,5 +17,7 @@ G_DECLARE_FINAL_TYPE(QzQuantizerPage, qz_quantizer_page, QZ, QUANTIZER_PAGE, Adw
 GtkWidget *qz_quantizer_page_new(void);
 QzProject *qz_quantizer_page_get_project(QzQuantizerPage *self);
 void qz_quantizer_page_set_project(QzQuantizerPage *self, QzProject *project);
+/* Why the settings do not work together, as said on the page, or NULL. */
+const char *qz_quantizer_page_get_problem(QzQuantizerPage *self);
 
 G_END_DECLS

@@ -94,10 +94,10 @@ static gboolean qz_step_available(QzStep step)
   case QZ_STEP_DATA:
   case QZ_STEP_RUN:
   case QZ_STEP_COMPARE:
-    return TRUE;
-  case QZ_STEP_PREPROCESSING:
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
+    return TRUE;
+  case QZ_STEP_PREPROCESSING:
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
@@ -132,9 +132,21 @@ static QzStepState qz_window_step_state(QzWindow *self, QzStep step)
   }
   case QZ_STEP_COMPARE:
     return qz_project_get_run_result(p) != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
-  case QZ_STEP_PREPROCESSING:
   case QZ_STEP_QUANTIZER:
-  case QZ_STEP_BOARD:
+    return qz_quantizer_page_get_problem(QZ_QUANTIZER_PAGE(self->quantizer_page)) != NULL
+               ? QZ_STEP_STATE_ATTENTION
+               : QZ_STEP_STATE_DONE;
+  case QZ_STEP_BOARD: {
+    QzRunResult *run = qz_project_get_run_result(p);
+    const char *board = qz_project_get_string(p, "quantization.board");
+
+    if (board == NULL)
+      return QZ_STEP_STATE_TODO;
+    if (run != NULL && run->has_check && g_strcmp0(run->board_id, board) == 0 && !run->deployable)
+      return QZ_STEP_STATE_ATTENTION;
+    return QZ_STEP_STATE_DONE;
+  }
+  case QZ_STEP_PREPROCESSING:
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
@@ -299,6 +311,9 @@ static void qz_window_set_project(QzWindow *self, QzProject *project)
   qz_window_get_pages(self, pages);
   for (guint i = 0; i < QZ_N_PAGES; i++)
     g_object_set(pages[i], "project", project, NULL);
+  /* After the pages: they check the change first, then the steps show it. */
+  g_signal_connect_object(project, "changed", G_CALLBACK(project_changed_cb), self,
+                          G_CONNECT_SWAPPED);
 
   qz_window_update_states(self);
   qz_window_update_titles(self);

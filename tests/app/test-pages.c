@@ -17,6 +17,15 @@ typedef struct {
   const char *label;
 } PageCase;
 
+static gboolean page_idle(gpointer data)
+{
+  gboolean busy = FALSE;
+
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(data), "busy") != NULL)
+    g_object_get(data, "busy", &busy, NULL);
+  return !busy;
+}
+
 static void test_page(gconstpointer data)
 {
   const PageCase *c = data;
@@ -35,6 +44,9 @@ static void test_page(gconstpointer data)
   gtk_test_accessible_assert_role(page, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_test_accessible_assert_property(page, GTK_ACCESSIBLE_PROPERTY_LABEL, c->label);
 
+  /* Pages that read files in a thread hold themselves until it is done. */
+  g_assert_true(qz_test_wait_until(page_idle, page, 30000));
+  qz_test_flush();
   g_assert_finalize_object(page);
   g_assert_finalize_object(project);
 }
