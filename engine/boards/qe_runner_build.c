@@ -109,8 +109,8 @@ qe_status qe_runner_build(const qe_board *b, struct qe_qmodel *m, const char *mo
   *image_path = NULL;
   if (!b->runner_cpu || !b->runner_glue || !b->runner_ld)
     return qe_error(ctx, QE_ERR_UNSUPPORTED,
-                    "Quantizer has no runner recipe for %s yet (runner images are built for the "
-                    "qemu-* boards)",
+                    "Quantizer has no runner recipe for %s (runner images are built for the "
+                    "qemu-* boards and the STM32 Nucleo and Discovery boards)",
                     b->id);
   char *model_dir = qe_strdup_printf("%s/model", work_dir);
   char *elf = qe_strdup_printf("%s/runner-%s.elf", work_dir, b->id);
@@ -192,6 +192,14 @@ qe_status qe_runner_build(const qe_board *b, struct qe_qmodel *m, const char *mo
     st = run_tool(oc, "arm-none-eabi-objcopy", ctx);
   }
   argv_free(&a);
+  /* Boards whose image is the ELF (mps2-an505: QEMU fills its secure
+   * alias only from an ELF) get the ELF, the others the raw binary. */
+  size_t il = b->runner_image ? strlen(b->runner_image) : 0;
+  if (st == QE_OK && il > 4 && strcmp(b->runner_image + il - 4, ".elf") == 0) {
+    char *t = bin;
+    bin = elf;
+    elf = t;
+  }
   if (st == QE_OK) {
     *image_path = bin;
     bin = NULL;

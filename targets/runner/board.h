@@ -27,8 +27,14 @@ int board_uart_getc(void);
 uint64_t board_cycles(void);
 uint8_t board_counter_kind(void);
 uint32_t board_clock_hz(void);
+/* Bytes of RAM nothing uses (Cortex-M: between the end of static data and
+ * the bottom of the stack, from the linker script, in startup.c). */
+uint32_t board_free_ram(void);
 
 /* Identity (from the glue's build flags). */
 extern const char board_id[];
+
+/* The protocol loop (runner.c); never returns. */
+void qr_runner_main(void);
 
 #endif /* QR_BOARD_H */

@@ -8,6 +8,15 @@
  * slot with the cycle counter around it and hands back outputs. Portable C11:
  * no libc beyond <stdint.h>/<string.h>, no heap, no board knowledge
  * (board.h is the only way out).
+ *
+ * Wire bytes are handled as values 0..255 held in uint8_t, masked wherever
+ * a wider value is narrowed, and model tensors are copied element by
+ * element (never memcpy between the wire buffers and int8 tensors): so the
+ * loop is also right where a char is 16 bits wide (TI C28x, where the
+ * exported CCS project maps int8_t/uint8_t onto 16-bit storage).
+ *
+ * qr_runner_main() is the loop; main() calls it unless QR_NO_MAIN is
+ * defined (the ESP-IDF project calls it from app_main()).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,40 +30,48 @@
 #define QR_FIRMWARE_VERSION "0.0.0"
 #endif
 
-/* Linker-script symbols bounding the RAM nothing uses (between the end of
- * static data and the bottom of the stack). */
-extern uint8_t __qr_free_start[];
-extern uint8_t __qr_free_end[];
-
 static uint8_t rx_buf[QR_FRAME_OVERHEAD + QR_MAX_PAYLOAD];
 static uint8_t tx_payload[QR_MAX_PAYLOAD];
 
 static void put_u16(uint8_t *p, uint16_t v)
 {
-  p[0] = (uint8_t)v;
-  p[1] = (uint8_t)(v >> 8);
+  p[0] = (uint8_t)(v & 0xFFu);
+  p[1] = (uint8_t)((v >> 8) & 0xFFu);
 }
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
   for (int i = 0; i < 4; i++)
-    p[i] = (uint8_t)(v >> (8 * i));
+    p[i] = (uint8_t)((v >> (8 * i)) & 0xFFu);
 }
 
 static void put_u64(uint8_t *p, uint64_t v)
 {
   for (int i = 0; i < 8; i++)
-    p[i] = (uint8_t)(v >> (8 * i));
+    p[i] = (uint8_t)((v >> (8 * i)) & 0xFFu);
 }
 
 static uint32_t get_u32(const uint8_t *p)
 {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+  return (uint32_t)(p[0] & 0xFFu) | (uint32_t)(p[1] & 0xFFu) << 8 | (uint32_t)(p[2] & 0xFFu) << 16 |
+         (uint32_t)(p[3] & 0xFFu) << 24;
 }
 
 static uint16_t get_u16(const uint8_t *p)
 {
-  return (uint16_t)(p[0] | p[1] << 8);
+  return (uint16_t)((uint16_t)(p[0] & 0xFFu) | (uint16_t)((p[1] & 0xFFu) << 8));
+}
+
+/* A wire byte as the int8 value it encodes (two's complement), and back. */
+static int8_t wire_to_s8(uint8_t b)
+{
+  const int v = (int)(b & 0xFFu);
+  return (int8_t)(v >= 128 ? v - 256 : v);
+}
+
+static uint8_t s8_to_wire(int8_t v)
+{
+  return (uint8_t)((unsigned)(v + 256) & 0xFFu);
 }
 
 static void send_frame(uint8_t type, uint8_t seq, const uint8_t *payload, uint16_t len)
@@ -84,7 +101,8 @@ static void send_error(uint8_t seq, uint8_t req_type, uint16_t code, const char 
     n = QR_MAX_PAYLOAD - 4;
   put_u16(tx_payload, code);
   put_u16(tx_payload + 2, req_type);
-  memcpy(tx_payload + 4, msg, n);
+  for (size_t i = 0; i < n; i++)
+    tx_payload[4 + i] = (uint8_t)((unsigned char)msg[i] & 0xFFu);
   send_frame(QR_MSG_ERROR, seq, tx_payload, (uint16_t)(4 + n));
 }
 
@@ -93,14 +111,15 @@ static size_t put_str(uint8_t *p, size_t room, const char *s)
   size_t n = strlen(s) + 1;
   if (n > room)
     return 0;
-  memcpy(p, s, n);
+  for (size_t i = 0; i < n; i++)
+    p[i] = (uint8_t)((unsigned char)s[i] & 0xFFu);
   return n;
 }
 
 static void handle_hello(uint8_t seq)
 {
   const qr_model_info *mi = qr_model_get_info();
-  uint32_t free_ram = (uint32_t)(__qr_free_end - __qr_free_start);
+  uint32_t free_ram = board_free_ram();
   uint8_t *p = tx_payload;
   put_u16(p + 0, QR_PROTOCOL_VERSION);
   put_u16(p + 2, QR_MAX_PAYLOAD);
@@ -132,7 +151,9 @@ static void handle_write_input(uint8_t seq, const uint8_t *pl, uint16_t len)
     send_error(seq, QR_MSG_WRITE_INPUT, QR_ERR_RANGE, "input offset past the input tensor");
     return;
   }
-  memcpy(qr_model_input() + off, pl + 4, n);
+  int8_t *in = qr_model_input() + off;
+  for (uint32_t i = 0; i < n; i++)
+    in[i] = wire_to_s8(pl[4 + i]);
   send_frame(QR_MSG_WRITE_INPUT | QR_REPLY, seq, NULL, 0);
 }
 
@@ -149,8 +170,10 @@ static void handle_read_output(uint8_t seq, const uint8_t *pl, uint16_t len)
     send_error(seq, QR_MSG_READ_OUTPUT, QR_ERR_RANGE, "output range past the output tensor");
     return;
   }
-  send_frame(QR_MSG_READ_OUTPUT | QR_REPLY, seq, (const uint8_t *)qr_model_output() + off,
-             (uint16_t)n);
+  const int8_t *out = qr_model_output() + off;
+  for (uint32_t i = 0; i < n; i++)
+    tx_payload[i] = s8_to_wire(out[i]);
+  send_frame(QR_MSG_READ_OUTPUT | QR_REPLY, seq, tx_payload, (uint16_t)n);
 }
 
 static void handle_run(uint8_t seq, const uint8_t *pl, uint16_t len)
@@ -221,10 +244,10 @@ static uint8_t read_byte(void)
   int c;
   while ((c = board_uart_getc()) < 0) {
   }
-  return (uint8_t)c;
+  return (uint8_t)(c & 0xFF);
 }
 
-int main(void)
+void qr_runner_main(void)
 {
   board_init();
   if (qr_model_init() != 0) {
@@ -261,3 +284,11 @@ int main(void)
     dispatch(type, seq, rx_buf + QR_HEADER_SIZE, len);
   }
 }
+
+#ifndef QR_NO_MAIN
+int main(void)
+{
+  qr_runner_main();
+  return 0;
+}
+#endif

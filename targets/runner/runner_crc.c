@@ -10,7 +10,7 @@ uint32_t qr_crc32_update(uint32_t crc, const void *data, size_t n)
   const uint8_t *p = data;
   crc = ~crc;
   while (n--) {
-    crc ^= *p++;
+    crc ^= (uint32_t)(*p++ & 0xFFu); /* one octet, also where a char is wider */
     for (int k = 0; k < 8; k++)
       crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
   }

@@ -8,9 +8,15 @@
  */
 #include <stdint.h>
 
+#include "board.h"
+
 extern uint32_t __qr_data_load[], __qr_data_start[], __qr_data_end[];
 extern uint32_t __qr_bss_start[], __qr_bss_end[];
 extern uint32_t __qr_stack_top[];
+/* Bounds of the RAM nothing uses (end of static data, bottom of the
+ * stack), from sections.ld. */
+extern uint8_t __qr_free_start[];
+extern uint8_t __qr_free_end[];
 
 int main(void);
 void Reset_Handler(void);
@@ -18,6 +24,11 @@ void Default_Handler(void);
 void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void NMI_Handler(void) __attribute__((weak, alias("Default_Handler")));
 void HardFault_Handler(void) __attribute__((weak, alias("Default_Handler")));
+
+uint32_t board_free_ram(void)
+{
+  return (uint32_t)(__qr_free_end - __qr_free_start);
+}
 
 void Default_Handler(void)
 {

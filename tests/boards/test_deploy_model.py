@@ -59,7 +59,7 @@ def main():
             "unknown board: exit 1 naming the known ones")
 
     # The generated model in the runner, in QEMU.
-    for board in ("qemu-mps3-an547", "qemu-netduinoplus2"):
+    for board in ("qemu-mps3-an547", "qemu-netduinoplus2", "qemu-mps2-an505"):
         rc, out = boardlib.run([qz, "deploy", cnn, "--board", board, "--validate", "6", "--json"],
                                timeout=300)
         d = js(out)

@@ -18,15 +18,17 @@ MACHINES = {
     "qemu-netduinoplus2": "netduinoplus2",
     "qemu-mps2-an386": "mps2-an386",
     "qemu-mps2-an500": "mps2-an500",
+    "qemu-mps2-an505": "mps2-an505",  # secure world, booted from its ELF
     "qemu-mps3-an547": "mps3-an547",
 }
+ELF_IMAGE = {"qemu-mps2-an505"}
 
 
 def main():
     tool, fwdir, boards = sys.argv[1], sys.argv[2], sys.argv[3:]
     t = boardlib.Tap()
     for board in boards:
-        image = os.path.join(fwdir, "runner-%s.bin" % board)
+        image = os.path.join(fwdir, "runner-%s.%s" % (board, "elf" if board in ELF_IMAGE else "bin"))
         runs = []
         for attempt in range(2):
             with boardlib.Qemu(MACHINES[board], image) as q:
