@@ -10,6 +10,13 @@
  *   qz deploy MODEL --board ID               build the runner with the model's
  *                                            generated C code, flash, validate
  *   qz deploy ... --validate N               N samples compared with the host
+ *   qz deploy ... --data PATH                those N samples are real ones: an
+ *                                            .npz, a data folder or CSV, or a
+ *                                            YAML configuration's test set,
+ *                                            preprocessed as for evaluation and
+ *                                            quantized with the model's input
+ *                                            scale (without --data: random
+ *                                            int8 inputs, said so)
  *
  * Emulated boards (qemu-*) run in qemu-system-arm when no --port is given;
  * with --port they are reached like real hardware (the tests put an STM32
@@ -26,10 +33,13 @@
 #include "qe/qe_board.h"
 #include "qe/qe_board_flash.h"
 #include "qe/qe_board_link.h"
+#include "qe/qe_config.h"
+#include "qe/qe_data.h"
 #include "qe/qe_fileutil.h"
 #include "qe/qe_json.h"
 #include "qe/qe_qmodel.h"
 #include "qe/qe_tflite.h"
+#include "qe_kernels_s8.h"
 #include "qz-cli.h"
 
 typedef struct {
@@ -60,6 +70,109 @@ static qe_status host_qmodel(void *user, const void *in, size_t in_len, void *ou
   qe_status st = qe_qexec_run(h->exec, ctx);
   if (st == QE_OK)
     memcpy(out, qe_qexec_output(h->exec, 0), out_len);
+  return st;
+}
+
+/* ---- validation samples ------------------------------------------------- */
+
+static gboolean is_yaml(const char *path)
+{
+  return g_str_has_suffix(path, ".yaml") || g_str_has_suffix(path, ".yml") ||
+         g_str_has_suffix(path, ".YAML");
+}
+
+/* Up to @n real samples for the board: @path (.npz, a data folder, a CSV,
+ * a WAV folder, or a YAML configuration whose test - else validation -
+ * samples are taken) read and preprocessed by the data engine as an
+ * evaluation reads them, shaped as @model's input, then quantized with the
+ * input's scale and zero point exactly as the host engine quantizes a
+ * float input (qe_k_quantize_f32). *inputs (g_free) holds *got samples of
+ * @input_bytes back to back; *what describes where they came from. */
+static qe_status load_samples(const char *path, qe_qmodel *model, size_t n, size_t input_bytes,
+                              uint8_t **inputs, size_t *got, char **what, qe_ctx *ctx)
+{
+  const qe_qtensor *t = &model->tensors[model->inputs[0]];
+  *inputs = NULL;
+  *got = 0;
+  *what = NULL;
+  if (t->type != QE_DT_I8 && t->type != QE_DT_U8)
+    return qe_error(ctx, QE_ERR_UNSUPPORTED, "the model's input '%s' is not int8 or uint8",
+                    t->name);
+  if (t->n_quant < 1 || !(t->scale[0] > 0.0f))
+    return qe_error(ctx, QE_ERR_INVALID, "the model's input '%s' has no quantization scale",
+                    t->name);
+  qe_config *cfg = NULL;
+  qe_dataset *ds = NULL;
+  qe_loader *ld = NULL;
+  qe_data_options o;
+  qe_data_kind kind = QE_DATA_AUTO;
+  qe_subset subset = QE_SUBSET_ALL;
+  qe_status st = QE_OK;
+  if (is_yaml(path)) {
+    st = qe_config_load_file(path, NULL, &cfg, ctx);
+    if (st == QE_OK)
+      st = qe_config_data_options(cfg, &o, &kind, ctx);
+  } else {
+    qe_data_options_init(&o);
+    o.validation_split = -1;
+    o.test_split = -1;
+    o.quantization_split = -1;
+  }
+  if (st == QE_OK) {
+    /* One sample's shape: the model input without its batch axis; TFLite
+     * models are NHWC. */
+    int skip = t->rank >= 2 && t->dims[0] == 1 ? 1 : 0;
+    o.input_rank = t->rank - skip;
+    for (int k = skip; k < t->rank; k++)
+      o.input_shape[k - skip] = t->dims[k];
+    o.layout = QE_LAYOUT_NHWC;
+    st = cfg ? qe_dataset_open_config(&o, kind, &ds, ctx)
+             : qe_dataset_open(path, QE_DATA_AUTO, &o, &ds, ctx);
+  }
+  if (st == QE_OK) {
+    size_t k = 0;
+    if (cfg && qe_dataset_subset(ds, QE_SUBSET_TEST, &k) && k > 0)
+      subset = QE_SUBSET_TEST;
+    else if (cfg && qe_dataset_subset(ds, QE_SUBSET_VALIDATION, &k) && k > 0)
+      subset = QE_SUBSET_VALIDATION;
+    st = qe_loader_new(ds, subset, 1, &ld, ctx);
+  }
+  uint8_t *buf = st == QE_OK ? g_malloc0((gsize)n * input_bytes + 1) : NULL;
+  size_t i = 0;
+  while (st == QE_OK && i < n) {
+    qe_data_item item;
+    bool done = false;
+    st = qe_loader_next(ld, &item, &done, ctx);
+    if (st != QE_OK || done)
+      break;
+    if (item.count != input_bytes) {
+      st = qe_error(ctx, QE_ERR_SHAPE, "a sample has %zu values, the model's input '%s' takes %zu",
+                    item.count, t->name, input_bytes);
+      break;
+    }
+    if (qe_k_quantize_f32(item.data, item.count, t->scale[0], (int32_t)t->zero_point[0],
+                          t->type == QE_DT_U8, buf + i * input_bytes) != QE_K_OK) {
+      st = qe_error(ctx, QE_ERR_INVALID, "cannot quantize a sample for '%s'", t->name);
+      break;
+    }
+    i++;
+  }
+  if (st == QE_OK && i == 0)
+    st = qe_error(ctx, QE_ERR_DATA, "no samples to validate with");
+  if (st == QE_OK) {
+    *inputs = buf;
+    buf = NULL;
+    *got = i;
+    *what = g_strdup_printf("%zu %s sample%s of %s", i,
+                            subset == QE_SUBSET_TEST         ? "test"
+                            : subset == QE_SUBSET_VALIDATION ? "validation"
+                                                             : "real",
+                            i == 1 ? "" : "s", path);
+  }
+  g_free(buf);
+  qe_loader_free(ld);
+  qe_dataset_free(ds);
+  qe_config_free(cfg);
   return st;
 }
 
@@ -202,7 +315,7 @@ static char *qz_runner_dir(void)
 }
 
 typedef struct {
-  char *board_id, *port, *method, *image, *build_dir;
+  char *board_id, *port, *method, *image, *build_dir, *data;
   int validate, iterations;
   gboolean check, selftest, json, quiet;
 } Opts;
@@ -221,6 +334,8 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   int rc = QZ_EXIT_ERROR;
   g_autofree char *image_path = NULL;
   char *build_dir = NULL, *built_image = NULL;
+  char *inputs_what = NULL;
+  size_t n_data = 0;
   gboolean remove_build_dir = FALSE;
 
   if (qe_board_list_load(dir, &list, ctx) != QE_OK) {
@@ -260,6 +375,18 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     }
     if (!chk.deployable) {
       rc = qz_fail("deploy", "%s: not deployable to %s (see the check above)", model_path, b->id);
+      goto out;
+    }
+  }
+
+  /* Real validation samples, read now so that bad data stops the
+   * deployment before anything is built or flashed. */
+  if (model_path && o->data && o->validate > 0) {
+    const qe_qtensor *in0 = &model->tensors[model->inputs[0]];
+    size_t in_bytes = (size_t)qe_qtensor_count(in0) * qe_qtensor_elem_size(in0);
+    if (load_samples(o->data, model, (size_t)o->validate, in_bytes, &inputs, &n_data, &inputs_what,
+                     ctx) != QE_OK) {
+      rc = qz_fail("deploy", "%s: %s", o->data, qe_ctx_error(ctx));
       goto out;
     }
   }
@@ -513,11 +640,18 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     }
   }
   size_t n = (size_t)o->validate;
-  inputs = g_malloc((gsize)n * info.input_bytes + 1);
-  guint32 seed = 0x51A7u;
-  for (size_t i = 0; i < n * info.input_bytes; i++) {
-    seed = seed * 1103515245u + 12345u;
-    inputs[i] = (uint8_t)(seed >> 16);
+  if (inputs) {
+    n = n_data; /* read before anything was built or flashed */
+  } else {
+    /* No data: random int8 inputs (a fixed sequence), and said so. */
+    inputs = g_malloc((gsize)n * info.input_bytes + 1);
+    guint32 seed = 0x51A7u;
+    for (size_t i = 0; i < n * info.input_bytes; i++) {
+      seed = seed * 1103515245u + 12345u;
+      inputs[i] = (uint8_t)(seed >> 16);
+    }
+    inputs_what =
+        g_strdup_printf("%zu random int8 input%s (no --data given)", n, n == 1 ? "" : "s");
   }
   qe_validation v;
   if (qe_link_validate(link, &info, inputs, n, (uint32_t)o->iterations, fn, user, &v, ctx) !=
@@ -541,6 +675,8 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     qe_json_key(j, "validation");
     qe_json_begin_object(j);
     qe_json_kv_int(j, "samples", (int64_t)v.samples);
+    qe_json_kv_string(j, "inputs", o->data && model_path ? "data" : "random");
+    qe_json_kv_string(j, "inputs_detail", inputs_what);
     qe_json_kv_int(j, "mismatched_samples", (int64_t)v.mismatched_samples);
     qe_json_kv_bool(j, "bit_identical", v.mismatched_samples == 0);
     qe_json_kv_string(j, "counter", unit);
@@ -555,6 +691,7 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   } else if (!o->quiet) {
     printf("Board: %s, runner %s, model '%s', %u KiB RAM free.\n", info.board_id,
            info.firmware_version, info.model_name, info.free_ram / 1024);
+    printf("Inputs: %s.\n", inputs_what);
     if (v.mismatched_samples == 0)
       printf("On-target validation: %zu of %zu samples bit-identical to the host int8 engine.\n",
              v.samples, v.samples);
@@ -580,6 +717,7 @@ out:
     rm_rf(d);
   }
   g_free(build_dir);
+  g_free(inputs_what);
   free(built_image);
   qe_link_free(link);
   qemu_stop(&qemu);
@@ -602,6 +740,10 @@ int qz_cmd_deploy(int argc, char **argv)
     { "port", 'p', 0, G_OPTION_ARG_FILENAME, &o.port, "The board's serial port", "DEV" },
     { "validate", 0, 0, G_OPTION_ARG_INT, &o.validate,
       "Run N samples on the board and compare with the host (default 10, 0 to skip)", "N" },
+    { "data", 'd', 0, G_OPTION_ARG_FILENAME, &o.data,
+      "Validate with real samples: .npz, data folder, CSV, or a YAML configuration (its test "
+      "set)",
+      "PATH" },
     { "iterations", 0, 0, G_OPTION_ARG_INT, &o.iterations,
       "Runs per sample for the latency figures (default 1)", "K" },
     { "check", 0, 0, G_OPTION_ARG_NONE, &o.check,
@@ -634,6 +776,10 @@ int qz_cmd_deploy(int argc, char **argv)
     rc = qz_usage_error("deploy", "--selftest takes no MODEL");
   else if (o.check && !model)
     rc = qz_usage_error("deploy", "--check needs a MODEL");
+  else if (o.data && !model)
+    rc = qz_usage_error("deploy", "--data needs a MODEL (the self-test model takes random inputs)");
+  else if (o.data && !g_file_test(o.data, G_FILE_TEST_EXISTS))
+    rc = qz_fail("deploy", "%s: no such file or folder", o.data);
   else if (o.iterations < 1 || o.iterations > 1000)
     rc = qz_usage_error("deploy", "--iterations must be within 1..1000");
   else
@@ -662,5 +808,6 @@ int qz_cmd_deploy(int argc, char **argv)
   g_free(o.method);
   g_free(o.image);
   g_free(o.build_dir);
+  g_free(o.data);
   return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <glib/gstdio.h>
 #include <fontconfig/fontconfig.h>
 
 #include "qe/qe.h"
@@ -78,7 +79,15 @@ static void on_signal(int sig)
 
 typedef struct {
   char *port;
+  const qe_config *cfg; /* its test set validates on the board */
 } DeployData;
+
+/* Does the configuration name any data (else calibration was random and
+ * the board is validated with random inputs)? */
+static gboolean config_has_data(const qe_config *c)
+{
+  return c && (c->test_path || c->validation_path || c->training_path || c->quantization_path);
+}
 
 /* Flash through `qz deploy` (the boards engineer's code path): this very
  * executable, run again. */
@@ -110,14 +119,38 @@ static qe_status deploy_with_qz(void *user, const char *model, const char *board
     g_ptr_array_add(args, (char *)"--port");
     g_ptr_array_add(args, d->port);
   }
+  /* The configuration's test (else validation) samples go to the board,
+   * preprocessed as the evaluation read them: qz deploy --data reads the
+   * effective configuration (overrides applied, paths absolute). */
+  g_autofree char *tmpdir = NULL, *cfg_yaml = NULL;
+  if (config_has_data(d->cfg)) {
+    char *text = NULL;
+    size_t len = 0;
+    tmpdir = g_dir_make_tmp("qz-run-deploy-XXXXXX", NULL);
+    if (tmpdir && qe_config_dump(d->cfg, &text, &len, ctx) == QE_OK) {
+      cfg_yaml = g_build_filename(tmpdir, "config.yaml", NULL);
+      if (!g_file_set_contents(cfg_yaml, text, (gssize)len, NULL))
+        g_clear_pointer(&cfg_yaml, g_free);
+    }
+    free(text);
+    if (cfg_yaml) {
+      g_ptr_array_add(args, (char *)"--data");
+      g_ptr_array_add(args, cfg_yaml);
+    }
+  }
   g_ptr_array_add(args, (char *)"--quiet");
   g_ptr_array_add(args, (char *)"--json");
   g_ptr_array_add(args, NULL);
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(GError) error = NULL;
   int status = 0;
-  if (!g_spawn_sync(NULL, (char **)args->pdata, NULL, self ? 0 : G_SPAWN_SEARCH_PATH, NULL, NULL,
-                    &out, &err, &status, &error))
+  gboolean spawned = g_spawn_sync(NULL, (char **)args->pdata, NULL, self ? 0 : G_SPAWN_SEARCH_PATH,
+                                  NULL, NULL, &out, &err, &status, &error);
+  if (cfg_yaml)
+    g_unlink(cfg_yaml);
+  if (tmpdir)
+    g_rmdir(tmpdir);
+  if (!spawned)
     return qe_error(ctx, QE_ERR_DEVICE, "qz deploy could not be started: %s", error->message);
   if (!g_spawn_check_wait_status(status, NULL)) {
     g_strstrip(err);
@@ -361,7 +394,7 @@ int qz_cmd_run(int argc, char **argv)
     for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
       fprintf(stderr, "qz run: warning: %s\n", qe_ctx_warning(ctx, i));
 
-  DeployData dd = { port };
+  DeployData dd = { port, cfg };
   qe_pipeline_options po;
   qe_pipeline_options_init(&po);
   prog = qz_progress_new(quiet || json);
