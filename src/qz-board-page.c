@@ -370,6 +370,12 @@ static void load_done_cb(GObject *object, GAsyncResult *result, gpointer user_da
   g_autoptr(GError) error = NULL;
   Found *f = qz_job_run_finish(QZ_JOB(object), result, &error);
 
+  if (self->stack == NULL) { /* disposed meanwhile */
+    if (f != NULL)
+      found_free(f);
+    return;
+  }
+
   gtk_spinner_stop(self->spinner);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_BUSY]);
   if (f == NULL) {

@@ -630,6 +630,8 @@ static void load_done_cb(GObject *object, GAsyncResult *result, gpointer user_da
   g_autoptr(GError) error = NULL;
 
   summary = qz_job_run_finish(QZ_JOB(object), result, &error);
+  if (self->stack == NULL) /* disposed meanwhile */
+    return;
   stop_pulse(self);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_BUSY]);
 

@@ -330,3 +330,197 @@ out:
   qe_ctx_free(ctx);
   return ok ? g_steal_pointer(&s) : NULL;
 }
+
+/* ---- preview of one example --------------------------------------------- */
+
+void qz_data_preview_free(QzDataPreview *p)
+{
+  if (p == NULL)
+    return;
+  g_free(p->class_name);
+  g_free(p->path);
+  g_clear_pointer(&p->before, picture_free);
+  g_clear_pointer(&p->after, picture_free);
+  g_free(p->input_shape);
+  g_free(p);
+}
+
+/* An RGB picture of a decoded image [H, W, C] (C 1, 3 or 4), U8. */
+static QzSamplePicture *picture_from_u8(const qe_array *a)
+{
+  QzSamplePicture *p;
+  guint8 *rgb;
+  int h, w, c;
+
+  if (a->rank != 3 || a->dtype != QE_DT_U8)
+    return NULL;
+  h = (int)a->dims[0];
+  w = (int)a->dims[1];
+  c = (int)a->dims[2];
+  if (h <= 0 || w <= 0 || c < 1 || c > 4 || (gint64)h * w > 4096 * 4096)
+    return NULL;
+  rgb = g_malloc((gsize)h * w * 3);
+  for (gsize i = 0; i < (gsize)h * w; i++)
+    for (int k = 0; k < 3; k++)
+      rgb[i * 3 + k] = ((const guint8 *)a->data)[i * c + (c >= 3 ? k : 0)];
+  p = g_new0(QzSamplePicture, 1);
+  p->width = w;
+  p->height = h;
+  p->stride = w * 3;
+  p->rgb = TRUE;
+  p->pixels = g_bytes_new_take(rgb, (gsize)h * w * 3);
+  return p;
+}
+
+/* A picture of float values [rows, cols] (or [H, W, C] / [C, H, W] when
+ * @channels is 3), stretched from their minimum to their maximum. With
+ * @heat, low values are dark blue and high ones light, for spectrograms. */
+static QzSamplePicture *picture_from_f32(const float *v, int rows, int cols, int channels,
+                                         gboolean chw, gboolean heat)
+{
+  QzSamplePicture *p;
+  guint8 *rgb;
+  float lo = INFINITY, hi = -INFINITY;
+  gsize n = (gsize)rows * cols * channels;
+
+  if (rows <= 0 || cols <= 0 || (gint64)rows * cols > 4096 * 4096)
+    return NULL;
+  for (gsize i = 0; i < n; i++)
+    if (isfinite(v[i])) {
+      lo = MIN(lo, v[i]);
+      hi = MAX(hi, v[i]);
+    }
+  if (!(hi > lo))
+    hi = lo + 1.0f;
+  rgb = g_malloc((gsize)rows * cols * 3);
+  for (int y = 0; y < rows; y++)
+    for (int x = 0; x < cols; x++) {
+      /* Spectrograms: low frequencies at the bottom. */
+      int src_y = heat ? rows - 1 - y : y;
+      guint8 *dst = rgb + ((gsize)y * cols + x) * 3;
+
+      for (int k = 0; k < 3; k++) {
+        int ch = channels == 3 ? k : 0;
+        gsize at =
+            chw ? ((gsize)ch * rows + src_y) * cols + x : ((gsize)src_y * cols + x) * channels + ch;
+        float t = isfinite(v[at]) ? (v[at] - lo) / (hi - lo) : 0.0f;
+
+        if (heat) {
+          /* From Adwaita's dark blue to light yellow. */
+          static const float from[3] = { 0x24 / 255.f, 0x1f / 255.f, 0x31 / 255.f };
+          static const float mid[3] = { 0x35 / 255.f, 0x84 / 255.f, 0xe4 / 255.f };
+          static const float to[3] = { 0xf9 / 255.f, 0xf0 / 255.f, 0x6b / 255.f };
+          float c = t < 0.5f ? from[k] + (mid[k] - from[k]) * t * 2
+                             : mid[k] + (to[k] - mid[k]) * (t - 0.5f) * 2;
+
+          dst[k] = (guint8)(c * 255.0f + 0.5f);
+        } else {
+          dst[k] = (guint8)(t * 255.0f + 0.5f);
+        }
+      }
+    }
+  p = g_new0(QzSamplePicture, 1);
+  p->width = cols;
+  p->height = rows;
+  p->stride = cols * 3;
+  p->rgb = TRUE;
+  p->pixels = g_bytes_new_take(rgb, (gsize)rows * cols * 3);
+  return p;
+}
+
+QzDataPreview *qz_data_preview_load(const qe_yaml_doc *doc, const QzModelInfo *model, gsize index,
+                                    int (*progress)(void *, double, const char *),
+                                    void *progress_data, GError **error)
+{
+  g_autoptr(QzDataPreview) out = g_new0(QzDataPreview, 1);
+  qe_ctx *ctx = qe_ctx_new();
+  qe_config_options copt;
+  qe_config *cfg = NULL;
+  qe_data_options opts;
+  qe_data_kind kind = QE_DATA_AUTO;
+  qe_dataset *ds = NULL;
+  qe_preview *pv = NULL;
+  qe_sample_info info;
+  gboolean ok = FALSE;
+  char buf[128];
+
+  if (progress != NULL)
+    qe_ctx_set_progress(ctx, progress, progress_data);
+  qe_config_options_init(&copt);
+  copt.check_files = false;
+  if (qe_config_load_doc(doc, &copt, &cfg, ctx) != QE_OK ||
+      qe_config_data_options(cfg, &opts, &kind, ctx) != QE_OK)
+    goto out;
+  fill_model_input(&opts, model);
+  if (qe_dataset_open_config(&opts, kind, &ds, ctx) != QE_OK)
+    goto out;
+  out->count = qe_dataset_count(ds);
+  if (out->count == 0) {
+    qe_error(ctx, QE_ERR_DATA, "no usable example");
+    goto out;
+  }
+  out->index = index % out->count;
+  out->kind = qe_dataset_kind(ds);
+  if (qe_dataset_sample(ds, out->index, &info, ctx) != QE_OK ||
+      qe_dataset_preview(ds, out->index, &pv, ctx) != QE_OK)
+    goto out;
+  out->path = g_strdup(info.path);
+  if (info.label >= 0 && (size_t)info.label < qe_dataset_class_count(ds))
+    out->class_name = g_strdup(qe_dataset_class_name(ds, (size_t)info.label));
+
+  /* Before */
+  if (pv->raw != NULL) {
+    const qe_array *raw = pv->raw;
+
+    if (out->kind == QE_DATA_IMAGES)
+      out->before = picture_from_u8(raw);
+    else if (raw->dtype == QE_DT_F32)
+      out->before = picture_from_values(raw->data,
+                                        out->kind == QE_DATA_SERIES && raw->rank == 2
+                                            ? (size_t)raw->dims[1]
+                                            : (size_t)qe_array_count(raw),
+                                        out->kind == QE_DATA_AUDIO);
+  }
+  /* After: what the model gets */
+  if (pv->input != NULL && pv->input->dtype == QE_DT_F32) {
+    const qe_array *in = pv->input;
+    const float *v = in->data;
+    gsize n = (gsize)qe_array_count(in);
+    double sum = 0;
+
+    out->min = INFINITY;
+    out->max = -INFINITY;
+    for (gsize i = 0; i < n; i++) {
+      out->min = MIN(out->min, v[i]);
+      out->max = MAX(out->max, v[i]);
+      sum += v[i];
+    }
+    out->mean = n > 0 ? sum / n : 0;
+    out->input_shape = g_strdup(qe_dims_to_string(in->dims, in->rank, buf, sizeof buf));
+    if (out->kind == QE_DATA_IMAGES && in->rank == 3) {
+      gboolean chw = in->dims[0] <= 4 && in->dims[2] > 4;
+      int c = (int)(chw ? in->dims[0] : in->dims[2]);
+      int rows = (int)(chw ? in->dims[1] : in->dims[0]);
+      int cols = (int)(chw ? in->dims[2] : in->dims[1]);
+
+      out->after = picture_from_f32(v, rows, cols, c == 3 ? 3 : 1, chw, FALSE);
+    } else if (out->kind == QE_DATA_AUDIO && in->rank >= 2) {
+      /* (n_mels, frames[, 1]) or (1, n_mels, frames) */
+      int r = in->rank == 3 && in->dims[0] == 1 ? 1 : 0;
+
+      out->after = picture_from_f32(v, (int)in->dims[r], (int)in->dims[r + 1], 1, FALSE, TRUE);
+    } else {
+      out->after = picture_from_values(v, n, FALSE);
+    }
+  }
+  ok = TRUE;
+
+out:
+  if (!ok)
+    set_engine_error(error, ctx);
+  qe_preview_free(pv);
+  qe_dataset_free(ds);
+  qe_config_free(cfg);
+  qe_ctx_free(ctx);
+  return ok ? g_steal_pointer(&out) : NULL;
+}

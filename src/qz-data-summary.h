@@ -77,4 +77,25 @@ QzDataSummary *qz_data_summary_load(const qe_yaml_doc *doc, const QzModelInfo *m
                                     gsize max_decode, int (*progress)(void *, double, const char *),
                                     void *progress_data, GError **error);
 
+/* One example before and after preprocessing (Preprocessing page). */
+typedef struct {
+  int kind;                /* qe_data_kind */
+  gsize index, count;      /* the example shown, of how many */
+  char *class_name;        /* or NULL */
+  char *path;              /* the file it came from */
+  QzSamplePicture *before; /* as stored: the picture, the sound, the series */
+  QzSamplePicture *after;  /* as the model gets it */
+  char *input_shape;       /* "[1, 28, 28]" */
+  double min, max, mean;
+} QzDataPreview;
+
+void qz_data_preview_free(QzDataPreview *preview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QzDataPreview, qz_data_preview_free)
+
+/* Open the data set @doc names and prepare example @index (modulo the
+ * count) as a run would. Worker thread. */
+QzDataPreview *qz_data_preview_load(const qe_yaml_doc *doc, const QzModelInfo *model, gsize index,
+                                    int (*progress)(void *, double, const char *),
+                                    void *progress_data, GError **error);
+
 G_END_DECLS

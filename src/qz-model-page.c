@@ -359,6 +359,8 @@ static void load_done_cb(GObject *object, GAsyncResult *result, gpointer user_da
   g_autoptr(GError) error = NULL;
 
   info = qz_job_run_finish(QZ_JOB(object), result, &error);
+  if (self->stack == NULL) /* disposed meanwhile */
+    return;
   gtk_spinner_stop(self->spinner);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_BUSY]);
 

@@ -353,38 +353,18 @@ QzProject *qz_project_new(void)
   return self;
 }
 
-QzProject *qz_project_new_from_file(GFile *file, GError **error)
+/* A project from the document @doc (taken), read from @file (may be NULL)
+ * whose folder @base resolves relative paths. */
+static QzProject *qz_project_new_from_doc(qe_yaml_doc *doc, GFile *file, const char *base)
 {
-  g_autoptr(QzProject) self = NULL;
-  g_autoptr(GFile) dir = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *base = NULL;
-  qe_ctx *ctx;
-  qe_yaml_doc *doc = NULL;
+  QzProject *self;
+  qe_ctx *ctx = qe_ctx_new();
   qe_config *cfg = NULL;
   qe_config_options opt;
   const qe_yaml_node *root;
   const char *run_dir;
   GPtrArray *warnings;
   g_autofree char *problem = NULL;
-
-  g_return_val_if_fail(G_IS_FILE(file), NULL);
-
-  path = g_file_get_path(file);
-  if (path == NULL) {
-    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                _("%s: only files on this computer can be opened"), g_file_peek_path(file));
-    return NULL;
-  }
-  dir = g_file_get_parent(file);
-  base = g_file_get_path(dir);
-
-  ctx = qe_ctx_new();
-  if (qe_yaml_load_file(path, &doc, ctx) != QE_OK) {
-    set_engine_error(error, ctx);
-    qe_ctx_free(ctx);
-    return NULL;
-  }
 
   /* Check it as `qz run` would, but let missing folders through: the
    * pages show what is missing or wrong and let it be fixed. The first
@@ -398,7 +378,7 @@ QzProject *qz_project_new_from_file(GFile *file, GError **error)
 
   /* Absolute paths, so that the project can be saved anywhere. */
   root = qe_yaml_root(doc);
-  for (guint i = 0; i < G_N_ELEMENTS(path_keys); i++) {
+  for (guint i = 0; base != NULL && i < G_N_ELEMENTS(path_keys); i++) {
     const char *value = qe_yaml_node_text(qe_yaml_path(root, path_keys[i]));
 
     if (value != NULL && value[0] != '\0' && !g_path_is_absolute(value)) {
@@ -423,12 +403,61 @@ QzProject *qz_project_new_from_file(GFile *file, GError **error)
 
   self = g_object_new(QZ_TYPE_PROJECT, NULL);
   self->doc = doc;
-  self->file = g_object_ref(file);
+  self->file = file != NULL ? g_object_ref(file) : NULL;
   self->warnings = (GStrv)g_ptr_array_free(warnings, FALSE);
   self->problem = g_steal_pointer(&problem);
   qz_project_update_model_file(self);
   qz_project_update_title(self);
-  return g_steal_pointer(&self);
+  return self;
+}
+
+QzProject *qz_project_new_from_file(GFile *file, GError **error)
+{
+  g_autoptr(GFile) dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *base = NULL;
+  qe_ctx *ctx;
+  qe_yaml_doc *doc = NULL;
+
+  g_return_val_if_fail(G_IS_FILE(file), NULL);
+
+  path = g_file_get_path(file);
+  if (path == NULL) {
+    g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                _("%s: only files on this computer can be opened"), g_file_peek_path(file));
+    return NULL;
+  }
+  dir = g_file_get_parent(file);
+  base = g_file_get_path(dir);
+
+  ctx = qe_ctx_new();
+  if (qe_yaml_load_file(path, &doc, ctx) != QE_OK) {
+    set_engine_error(error, ctx);
+    qe_ctx_free(ctx);
+    return NULL;
+  }
+  qe_ctx_free(ctx);
+  return qz_project_new_from_doc(doc, file, base);
+}
+
+QzProject *qz_project_new_from_yaml(const char *text, const char *name, GError **error)
+{
+  qe_ctx *ctx = qe_ctx_new();
+  qe_yaml_doc *doc = NULL;
+  QzProject *self;
+
+  g_return_val_if_fail(text != NULL, NULL);
+
+  if (qe_yaml_load_string(text, strlen(text), name, &doc, ctx) != QE_OK) {
+    set_engine_error(error, ctx);
+    qe_ctx_free(ctx);
+    return NULL;
+  }
+  qe_ctx_free(ctx);
+  self = qz_project_new_from_doc(doc, NULL, NULL);
+  /* Not saved anywhere yet. */
+  self->modified = TRUE;
+  return self;
 }
 
 gboolean qz_project_save(QzProject *self, GFile *file, GError **error)

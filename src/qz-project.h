@@ -29,6 +29,10 @@ QzProject *qz_project_new(void);
  * absolute, so the project can be saved anywhere. */
 QzProject *qz_project_new_from_file(GFile *file, GError **error);
 
+/* A project from YAML text (a configuration stored in the history, with
+ * absolute paths); @name names it in messages. Not saved yet. */
+QzProject *qz_project_new_from_yaml(const char *text, const char *name, GError **error);
+
 /* Write the configuration to @file (atomically) and remember it. */
 gboolean qz_project_save(QzProject *self, GFile *file, GError **error);
 /* The YAML file the project was read from or saved to, or NULL. */

@@ -500,6 +500,8 @@ static void run_done_cb(GObject *object, GAsyncResult *res, gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   result = qz_job_run_finish(QZ_JOB(object), res, &error);
+  if (self->stack == NULL) /* disposed meanwhile */
+    return;
   gtk_widget_set_sensitive(self->start_button, TRUE);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_BUSY]);
   if (self->project == NULL)

@@ -96,8 +96,8 @@ static gboolean qz_step_available(QzStep step)
   case QZ_STEP_COMPARE:
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
-    return TRUE;
   case QZ_STEP_PREPROCESSING:
+    return TRUE;
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
@@ -147,6 +147,9 @@ static QzStepState qz_window_step_state(QzWindow *self, QzStep step)
     return QZ_STEP_STATE_DONE;
   }
   case QZ_STEP_PREPROCESSING:
+    /* Nothing to choose before there are examples; then the defaults or
+     * the file's settings are a preparation. */
+    return data != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
   case QZ_STEP_DEPLOY:
   case QZ_N_STEPS:
   default:
@@ -363,9 +366,12 @@ void qz_window_open_model(QzWindow *self, GFile *file)
   qz_window_show_page(self, "model");
 }
 
-/* Show @project in the wizard, at its first step that needs attention. */
-static void qz_window_show_project(QzWindow *self, QzProject *project)
+/* Show @project in the wizard, at its first step. */
+void qz_window_open_project(QzWindow *self, QzProject *project)
 {
+  g_return_if_fail(QZ_IS_WINDOW(self));
+  g_return_if_fail(QZ_IS_PROJECT(project));
+
   qz_window_reset_cancellable(self);
   qz_window_set_project(self, project);
   qz_window_show_page(self, "model");
@@ -385,7 +391,7 @@ gboolean qz_window_open_config(QzWindow *self, GFile *file)
     qz_window_add_toast(self, error->message);
     return FALSE;
   }
-  qz_window_show_project(self, project);
+  qz_window_open_project(self, project);
   if (qz_project_get_problem(project) != NULL)
     qz_window_add_toast(self, qz_project_get_problem(project));
   return TRUE;
@@ -412,7 +418,7 @@ void qz_window_open_example(QzWindow *self)
     return;
   }
   qz_project_set_example_dir(project, dir);
-  qz_window_show_project(self, project);
+  qz_window_open_project(self, project);
 }
 
 /* ---- actions ------------------------------------------------------------ */

@@ -21,6 +21,8 @@ QzProject *qz_window_get_project(QzWindow *self);
 
 /* Start a project from @file (an ONNX or TFLite model) and show its step. */
 void qz_window_open_model(QzWindow *self, GFile *file);
+/* Show @project in the wizard, at its first step. */
+void qz_window_open_project(QzWindow *self, QzProject *project);
 /* Open a project from a YAML run configuration; a toast gives the reason
  * when it cannot be read. */
 gboolean qz_window_open_config(QzWindow *self, GFile *file);

@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "qe/qe_core.h"
+
 G_BEGIN_DECLS
 
 enum {
@@ -52,6 +54,11 @@ char *qz_boards_dir(void);
 char *qz_firmware_dir(void);
 /* For commands whose engine part has not landed yet. */
 int qz_not_built(const char *cmd, const char *what);
+/* Print the warnings of @ctx from the @from-th on as "qz CMD: warning: ..."
+ * lines on stderr. */
+void qz_print_warnings(const char *cmd, qe_ctx *ctx, size_t from);
+/* Does @path name a YAML configuration (.yaml, .yml, .YAML)? */
+gboolean qz_is_yaml(const char *path);
 
 /* Terminal progress: a bar with ETA on a terminal, plain lines otherwise,
  * nothing with --quiet. Usable as a qe_progress_fn. */

@@ -59,6 +59,18 @@ int qz_not_built(const char *cmd, const char *what)
   return QZ_EXIT_ERROR;
 }
 
+void qz_print_warnings(const char *cmd, qe_ctx *ctx, size_t from)
+{
+  for (size_t i = from; i < qe_ctx_warning_count(ctx); i++)
+    fprintf(stderr, "qz %s: warning: %s\n", cmd, qe_ctx_warning(ctx, i));
+}
+
+gboolean qz_is_yaml(const char *path)
+{
+  return g_str_has_suffix(path, ".yaml") || g_str_has_suffix(path, ".yml") ||
+         g_str_has_suffix(path, ".YAML");
+}
+
 struct QzProgress {
   gboolean quiet;
   gboolean tty;

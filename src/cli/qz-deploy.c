@@ -315,7 +315,7 @@ static char *qz_runner_dir(void)
 }
 
 typedef struct {
-  char *board_id, *port, *method, *image, *build_dir, *data;
+  char *board_id, *port, *method, *image, *build_dir, *data, *export_dir;
   int validate, iterations;
   gboolean check, selftest, json, quiet;
 } Opts;
@@ -392,9 +392,59 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   }
 
   /* 2. The image: the runner with the generated model, a prebuilt runner
-   * with its self-test model, or what --image names. */
+   * with its self-test model, or what --image names. Boards Quantizer
+   * cannot compile for get a project to build with their vendor's tools. */
   uint32_t expect_id = 0;
-  if (model_path && !o->image) {
+  gboolean esp = qe_board_has_method(b, "esp-rom"), ti = qe_board_has_method(b, "ccs-project");
+  if (model_path && !o->image && (esp || ti)) {
+    g_autofree char *runner_dir = qz_runner_dir();
+    g_autofree char *base = g_path_get_basename(model_path);
+    g_autofree char *stem = g_strdup(base);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+      *dot = '\0';
+    g_autofree char *dest =
+        o->export_dir ? g_strdup(o->export_dir) : g_strdup_printf("%s-%s", stem, b->id);
+    uint32_t id = 0;
+    qe_status st = esp ? qe_export_esp_idf(b, model, base, runner_dir, dest, &id, ctx)
+                       : qe_export_ccs(b, model, base, runner_dir, dest, &id, ctx);
+    qz_progress_done(prog);
+    if (st != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    if (j) {
+      qe_json_kv_string(j, "method", esp ? "esp-idf-project" : "ccs-project");
+      qe_json_kv_string(j, "project", dest);
+      qe_json_kv_bool(j, "flashed", false);
+      qe_json_kv_string(j, "model_id", g_strdup_printf("%08x", id));
+    } else if (!o->quiet && esp) {
+      printf("Quantizer cannot build firmware for the %s itself: its ESP32-S3 has an Xtensa\n"
+             "core and Debian has no compiler for it. It wrote a ready ESP-IDF project to\n"
+             "  %s\n"
+             "Build and flash it with Espressif's ESP-IDF (5.0 or later):\n"
+             "  cd %s && idf.py set-target esp32s3 && idf.py build flash\n"
+             "Then validate it on the board (its \"USB\" connector) with\n"
+             "  qz deploy %s --board %s --port /dev/ttyACM0 --method none\n"
+             "or let Quantizer flash the image you built, and validate:\n"
+             "  qz deploy %s --board %s --port /dev/ttyACM0 --image %s/build/quantizer_runner.bin\n",
+             b->name, dest, dest, model_path, b->id, model_path, b->id, dest);
+    } else if (!o->quiet) {
+      printf("Quantizer cannot build or flash firmware for the %s: its C28x core needs TI's\n"
+             "C2000 compiler, and flashing is done in Code Composer Studio or UniFlash. It\n"
+             "wrote a ready Code Composer Studio project to\n"
+             "  %s\n"
+             "Import it in CCS (File > Import > Code Composer Studio > CCS Projects), build,\n"
+             "and flash through the LaunchPad's XDS110 (or flash the .out with UniFlash).\n"
+             "Read %s/README.md first: it says what was checked without TI's compiler.\n"
+             "Then validate it on the board (the XDS110's application/user UART port) with\n"
+             "  qz deploy %s --board %s --port /dev/ttyACM0 --method none\n",
+             b->name, dest, dest, model_path, b->id);
+    }
+    rc = QZ_EXIT_OK;
+    goto out;
+  }
+  if (model_path && !o->image && !(o->method && strcmp(o->method, "none") == 0)) {
     g_autofree char *runner_dir = qz_runner_dir();
     g_autoptr(GError) err = NULL;
     if (o->build_dir) {
@@ -419,22 +469,46 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     if (!o->quiet && !j)
       printf("Built the runner image with the model: %s\n", built_image);
   }
-  if (image_path) {
+  if (model_path && !image_path) {
+    /* An image built elsewhere (--image, or already on the board with
+     * --method none): the runner must report this model's id. */
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("qz-deploy-id-XXXXXX", &err);
+    if (!tmp) {
+      rc = qz_fail("deploy", "cannot make a temporary folder: %s", err->message);
+      goto out;
+    }
+    qe_status st = qe_runner_model_id(model, tmp, &expect_id, ctx);
+    g_autoptr(GFile) tf = g_file_new_for_path(tmp);
+    rm_rf(tf);
+    if (st != QE_OK) {
+      rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+  }
+  gboolean no_flash = o->method && strcmp(o->method, "none") == 0;
+  if (no_flash) {
+    /* nothing to read: the board runs its firmware already */
+  } else if (image_path) {
     /* built above */
   } else if (o->image) {
     image_path = g_strdup(o->image);
   } else {
     if (!b->runner_image) {
-      rc = qz_fail("deploy",
-                   "there is no prebuilt runner for %s yet (prebuilt: the qemu-* boards); pass "
-                   "--image",
-                   b->id);
+      rc = qz_fail(
+          "deploy", "%s",
+          esp ? "there is no prebuilt runner for the ESP32-S3 (Debian has no Xtensa compiler): "
+                "give a MODEL to get an ESP-IDF project to build with idf.py, or flash an image "
+                "you built with --image"
+          : ti ? "there is no prebuilt runner for the TI LaunchPad: give a MODEL to get a Code "
+                 "Composer Studio project, and flash it in CCS or UniFlash"
+               : "there is no prebuilt runner for this board; pass --image");
       goto out;
     }
     g_autofree char *fw = qz_firmware_dir();
     image_path = g_build_filename(fw, b->runner_image, NULL);
   }
-  if (qe_read_file(image_path, &image, &image_len, ctx) != QE_OK) {
+  if (!no_flash && qe_read_file(image_path, &image, &image_len, ctx) != QE_OK) {
     rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
     goto out;
   }
@@ -447,14 +521,22 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
              : qe_board_has_method(b, "stm32-uart") && o->port ? "stm32-uart"
              : qe_board_has_method(b, "esp-rom") && o->port    ? "esp-rom"
                                                                : b->flash_methods[0];
-  if (!qe_board_has_method(b, method)) {
+  if (strcmp(method, "none") == 0) {
+    if (!o->port) {
+      rc = qz_usage_error("deploy", "--method none (validate what the board runs) needs --port");
+      goto out;
+    }
+  } else if (!qe_board_has_method(b, method)) {
     rc = qz_fail("deploy", "%s cannot be flashed with '%s'", b->id, method);
     goto out;
   }
   if (j)
     qe_json_kv_string(j, "method", method);
   const char *runner_port = o->port;
-  if (strcmp(method, "qemu") == 0) {
+  if (strcmp(method, "none") == 0) {
+    if (!o->quiet && !j)
+      printf("Not flashing: validating the firmware the board runs now (%s).\n", o->port);
+  } else if (strcmp(method, "qemu") == 0) {
     g_autoptr(GError) err = NULL;
     if (!qemu_start(&qemu, b, image_path, &err)) {
       rc = qz_fail("deploy", "cannot start the emulator: %s", err->message);
@@ -597,7 +679,15 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
   }
   qe_port *port = NULL;
   qe_port_config rcfg = { b->runner_baud, QE_PARITY_NONE };
-  if (qe_port_open(runner_port, &rcfg, &port, ctx) != QE_OK) {
+  /* A board that resets into its new firmware over its own USB (the
+   * ESP32-S3's USB-Serial/JTAG) leaves the bus for a moment: its port may
+   * be missing for a few seconds. */
+  qe_status pst = qe_port_open(runner_port, &rcfg, &port, ctx);
+  for (int tries = 0; pst != QE_OK && strcmp(method, "esp-rom") == 0 && tries < 20; tries++) {
+    g_usleep(250000);
+    pst = qe_port_open(runner_port, &rcfg, &port, ctx);
+  }
+  if (pst != QE_OK) {
     rc = qz_fail("deploy", "%s", qe_ctx_error(ctx));
     goto out;
   }
@@ -750,8 +840,12 @@ int qz_cmd_deploy(int argc, char **argv)
       "Only check that the model fits and meets the board's constraints", NULL },
     { "selftest", 0, 0, G_OPTION_ARG_NONE, &o.selftest,
       "Deploy the runner's built-in self-test model instead of MODEL", NULL },
-    { "method", 0, 0, G_OPTION_ARG_STRING, &o.method, "How to flash: qemu, stm32-uart, esp-rom",
+    { "method", 0, 0, G_OPTION_ARG_STRING, &o.method,
+      "How to flash: qemu, stlink-msd, stm32-uart, st-flash, openocd, dfu-util, "
+      "stm32cubeprogrammer, esp-rom; none: do not flash, validate what the board runs",
       "M" },
+    { "export", 0, 0, G_OPTION_ARG_FILENAME, &o.export_dir,
+      "ESP32-S3 and TI boards: write the firmware project here (default MODEL-BOARD)", "DIR" },
     { "image", 0, 0, G_OPTION_ARG_FILENAME, &o.image, "Flash this runner image", "FILE" },
     { "build-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.build_dir,
       "Build the runner image here (and keep it)", "DIR" },
@@ -809,5 +903,6 @@ int qz_cmd_deploy(int argc, char **argv)
   g_free(o.image);
   g_free(o.build_dir);
   g_free(o.data);
+  g_free(o.export_dir);
   return rc;
 }

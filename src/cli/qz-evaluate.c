@@ -37,12 +37,6 @@ static const char *summary =
     "    feature_extraction sections; the test (else validation) samples are\n"
     "    evaluated";
 
-static gboolean is_yaml(const char *path)
-{
-  return g_str_has_suffix(path, ".yaml") || g_str_has_suffix(path, ".yml") ||
-         g_str_has_suffix(path, ".YAML");
-}
-
 static void print_eval(const qe_report *r, const char *title, const qe_report_eval *e)
 {
   if (!e->present && e->latency.runs == 0)
@@ -120,7 +114,7 @@ int qz_cmd_evaluate(int argc, char **argv)
   g_autofree char *boards = qz_boards_dir();
   int ret = QZ_EXIT_OK;
   qe_status st;
-  if (is_yaml(data)) {
+  if (qz_is_yaml(data)) {
     /* the configuration's data sections, this model, evaluation */
     st = qe_yaml_load_file(data, &doc, ctx);
     if (st == QE_OK && qe_yaml_path(qe_yaml_root(doc), "general.model_path"))
@@ -133,7 +127,7 @@ int qz_cmd_evaluate(int argc, char **argv)
     st = qe_yaml_set_string(doc, "operation_mode", "evaluation", ctx);
   if (st == QE_OK)
     st = qe_yaml_set_string(doc, "model.model_path", abs_model, ctx);
-  if (st == QE_OK && !is_yaml(data)) {
+  if (st == QE_OK && !qz_is_yaml(data)) {
     /* the pipeline opens --data itself (po.data_path); naming it as the
      * test set tells the configuration there is data to evaluate on */
     g_autofree char *abs_data = g_canonicalize_filename(data, NULL);
@@ -151,8 +145,7 @@ int qz_cmd_evaluate(int argc, char **argv)
     goto out;
   }
   if (!quiet)
-    for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
-      fprintf(stderr, "qz evaluate: warning: %s\n", qe_ctx_warning(ctx, i));
+    qz_print_warnings(CMD, ctx, 0);
   size_t warnings_before = qe_ctx_warning_count(ctx);
 
   qe_pipeline_options po;
@@ -163,7 +156,7 @@ int qz_cmd_evaluate(int argc, char **argv)
   po.write_outputs = false;
   po.use_history = false;
   po.boards_dir = boards;
-  po.data_path = is_yaml(data) ? NULL : data;
+  po.data_path = qz_is_yaml(data) ? NULL : data;
   po.latency_runs = latency_runs;
   po.max_eval_samples = (size_t)max_samples;
   if (qe_pipeline_new(cfg, &po, &p, ctx) != QE_OK || qe_pipeline_run(p, ctx) != QE_OK) {
@@ -173,8 +166,7 @@ int qz_cmd_evaluate(int argc, char **argv)
   }
   qz_progress_done(prog);
   if (!quiet)
-    for (size_t i = warnings_before; i < qe_ctx_warning_count(ctx); i++)
-      fprintf(stderr, "qz evaluate: warning: %s\n", qe_ctx_warning(ctx, i));
+    qz_print_warnings(CMD, ctx, warnings_before);
   if (json) {
     char *text = NULL;
     if (qe_pipeline_report_json(p, true, &text, ctx) != QE_OK) {

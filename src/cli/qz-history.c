@@ -41,31 +41,6 @@ static void local_time(double t, char *buf, size_t size)
     snprintf(buf, size, "?");
 }
 
-static void json_time(qe_json *j, const char *key, double t)
-{
-  qe_json_key(j, key);
-  if (isnan(t)) {
-    qe_json_null(j);
-    return;
-  }
-  char buf[64];
-  time_t tt = (time_t)t;
-  struct tm tm;
-  if (gmtime_r(&tt, &tm) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
-    qe_json_string(j, buf);
-  else
-    qe_json_null(j);
-}
-
-static void json_count(qe_json *j, const char *key, int64_t v)
-{
-  qe_json_key(j, key);
-  if (v < 0)
-    qe_json_null(j);
-  else
-    qe_json_int(j, v);
-}
-
 static void run_to_json(const qe_history_run *r, qe_json *j)
 {
   qe_json_kv_int(j, "id", r->id);
@@ -77,15 +52,15 @@ static void run_to_json(const qe_history_run *r, qe_json *j)
   qe_json_kv_string(j, "output_dir", r->output_dir);
   qe_json_kv_string(j, "engine_version", r->engine_version);
   qe_json_kv_string(j, "message", r->message);
-  json_time(j, "started", r->started);
-  json_time(j, "finished", r->finished);
+  qe_json_kv_time(j, "started", r->started);
+  qe_json_kv_time(j, "finished", r->finished);
   qe_json_kv_number(j, "float_accuracy", r->float_accuracy);
   qe_json_kv_number(j, "quantized_accuracy", r->quantized_accuracy);
   qe_json_kv_number(j, "float_latency_ms", r->float_latency_ms);
   qe_json_kv_number(j, "quantized_latency_ms", r->quantized_latency_ms);
-  json_count(j, "float_bytes", r->float_bytes);
-  json_count(j, "quantized_bytes", r->quantized_bytes);
-  json_count(j, "arena_bytes", r->arena_bytes);
+  qe_json_kv_count(j, "float_bytes", r->float_bytes);
+  qe_json_kv_count(j, "quantized_bytes", r->quantized_bytes);
+  qe_json_kv_count(j, "arena_bytes", r->arena_bytes);
 }
 
 static void percent(double v, char *buf, size_t size)
@@ -272,7 +247,7 @@ static void show_json(const qe_history_detail *d, const char *db)
     qe_json_kv_string(j, "role", d->datasets[i].role);
     qe_json_kv_string(j, "path", d->datasets[i].path);
     qe_json_kv_string(j, "fingerprint", d->datasets[i].fingerprint);
-    json_count(j, "samples", d->datasets[i].samples);
+    qe_json_kv_count(j, "samples", d->datasets[i].samples);
     qe_json_end_object(j);
   }
   qe_json_end_array(j);
@@ -302,22 +277,14 @@ static void show_json(const qe_history_detail *d, const char *db)
     qe_json_kv_string(j, "model", c->model);
     qe_json_kv_int(j, "index", c->index);
     qe_json_kv_string(j, "name", c->name);
-    qe_json_kv_number(j, "precision", c->precision);
-    qe_json_kv_number(j, "recall", c->recall);
-    qe_json_kv_number(j, "f1", c->f1);
-    json_count(j, "support", c->support);
+    qe_report_class_to_json(j, c->precision, c->recall, c->f1, c->support);
     qe_json_end_object(j);
   }
   qe_json_end_array(j);
   qe_json_key(j, "layers");
   qe_json_begin_array(j);
-  for (size_t i = 0; i < d->n_layers; i++) {
-    qe_json_begin_object(j);
-    qe_json_kv_string(j, "name", d->layers[i].name);
-    qe_json_kv_string(j, "op", d->layers[i].op);
-    qe_json_kv_number(j, "sqnr_db", d->layers[i].sqnr_db);
-    qe_json_end_object(j);
-  }
+  for (size_t i = 0; i < d->n_layers; i++)
+    qe_report_layer_to_json(j, d->layers[i].name, d->layers[i].op, d->layers[i].sqnr_db);
   qe_json_end_array(j);
   qe_json_key(j, "artifacts");
   qe_json_begin_array(j);

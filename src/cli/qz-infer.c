@@ -99,8 +99,7 @@ int qz_cmd_infer(int argc, char **argv)
     }
     model_inputs = g->n_inputs;
   }
-  for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
-    fprintf(stderr, "qz infer: warning: %s\n", qe_ctx_warning(ctx, i));
+  qz_print_warnings("infer", ctx, 0);
   if (n_in != model_inputs) {
     GString *names = g_string_new(NULL);
     for (size_t i = 0; i < model_inputs; i++)

@@ -328,8 +328,7 @@ int qz_cmd_info(int argc, char **argv)
     ret = qz_fail("info", "%s", qe_ctx_error(ctx));
     goto out;
   }
-  for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
-    fprintf(stderr, "qz info: warning: %s\n", qe_ctx_warning(ctx, i));
+  qz_print_warnings("info", ctx, 0);
   if (qe_graph_stats(g, &st, ctx) != QE_OK) {
     ret = qz_fail("info", "%s", qe_ctx_error(ctx));
     goto out;

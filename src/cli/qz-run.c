@@ -20,7 +20,6 @@
 
 #include "qe/qe.h"
 #include "qe/qe_config.h"
-#include "qe/qe_fileutil.h"
 #include "qe/qe_history.h"
 #include "qe/qe_pipeline.h"
 #include "qe/qe_yaml.h"
@@ -44,7 +43,9 @@ static const char *summary =
     "                 and flash it (through 'qz deploy')\n"
     "  chain_eqe      evaluate the float model, quantize, evaluate the quantized one\n"
     "  chain_eqeb     the same, then benchmark;  chain_qb: quantize, benchmark;\n"
-    "  chain_qd       quantize, deploy\n"
+    "  chain_qd       quantize, deploy;  chain_qe: quantize, evaluate\n"
+    "The modes that train (training, chain_tqe, chain_tqeb, chain_tbqeb, chain_tb)\n"
+    "are refused: Quantizer quantizes trained models.\n"
     "Tensorlab files (no operation_mode) quantize when training.quantization is\n"
     "1 or 2 (2: TI NPU style, power-of-two scales) and evaluate otherwise.\n"
     "Quantizer does post-training quantization only: QAT settings are refused.\n"
@@ -163,57 +164,6 @@ static qe_status deploy_with_qz(void *user, const char *model, const char *board
     qe_warn(ctx, "board %s: the board's outputs differ from the host's (see qz deploy)", board);
   *latency_ms = out ? json_number_after(out, "\"validation\"", "latency_ms") : NAN;
   return QE_OK;
-}
-
-/* The plots and the human report, into the staging folder. */
-static qe_status write_report_files(void *user, qe_pipeline *p, const char *staging, qe_ctx *ctx)
-{
-  (void)user;
-  const qe_report *r = qe_pipeline_report(p);
-  QzReportLabels labels;
-  qz_report_labels_init(&labels);
-  QzReportCharts *charts = qz_report_charts_new(r, &labels);
-  g_autofree char *plots = g_build_filename(staging, "plots", NULL);
-  qe_status st = qe_mkdir_p(plots, ctx);
-  struct {
-    const char *name;
-    QzPlotDrawFunc draw;
-    gconstpointer chart;
-    double w, h;
-  } items[] = {
-    { "accuracy.png", qz_plot_draw_bars, charts->accuracy, 800, 450 },
-    { "f1.png", qz_plot_draw_bars, charts->f1, 800, 450 },
-    { "confusion.png", qz_plot_draw_confusion, charts->confusion, 1000, 520 },
-    { "memory.png", qz_plot_draw_limits, charts->memory, 800, 360 },
-    { "latency.png", qz_plot_draw_bars, charts->latency, 800, 400 },
-    { "sqnr.png", qz_plot_draw_sqnr, charts->sqnr, 1000, 450 },
-  };
-  for (size_t i = 0; st == QE_OK && i < G_N_ELEMENTS(items); i++) {
-    if (!items[i].chart)
-      continue;
-    g_autofree char *path = g_build_filename(plots, items[i].name, NULL);
-    g_autoptr(GError) error = NULL;
-    if (!qz_plot_export(items[i].draw, items[i].chart, items[i].w, items[i].h, 1.0, path,
-                        QZ_PLOT_PNG, &error)) {
-      st = qe_error(ctx, QE_ERR_IO, "%s", error->message);
-      break;
-    }
-    g_autofree char *rel = g_build_filename("plots", items[i].name, NULL);
-    st = qe_pipeline_add_artifact(p, "plot", rel, ctx);
-  }
-  qz_report_charts_free(charts);
-  if (st)
-    return st;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *html = g_build_filename(staging, "report.html", NULL);
-  if (!qz_report_write_html(r, &labels, html, &error))
-    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
-  if ((st = qe_pipeline_add_artifact(p, "report_html", "report.html", ctx)) != QE_OK)
-    return st;
-  g_autofree char *pdf = g_build_filename(staging, "report.pdf", NULL);
-  if (!qz_report_write_pdf(r, &labels, pdf, &error))
-    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
-  return qe_pipeline_add_artifact(p, "report_pdf", "report.pdf", ctx);
 }
 
 static void print_eval(const char *what, const qe_report_eval *e)
@@ -391,8 +341,7 @@ int qz_cmd_run(int argc, char **argv)
     goto out;
   }
   if (!quiet)
-    for (size_t i = 0; i < qe_ctx_warning_count(ctx); i++)
-      fprintf(stderr, "qz run: warning: %s\n", qe_ctx_warning(ctx, i));
+    qz_print_warnings(CMD, ctx, 0);
 
   DeployData dd = { port, cfg };
   qe_pipeline_options po;
@@ -408,7 +357,7 @@ int qz_cmd_run(int argc, char **argv)
   po.max_eval_samples = (size_t)max_samples;
   po.overrides = overrides;
   po.n_overrides = n_overrides;
-  po.write_files = write_report_files;
+  po.write_files = qz_report_write_run_files; /* plots, report.html, report.pdf */
   po.deploy = deploy_with_qz;
   po.deploy_data = &dd;
   if (qe_pipeline_new(cfg, &po, &p, ctx) != QE_OK) {
@@ -429,8 +378,7 @@ int qz_cmd_run(int argc, char **argv)
   running = NULL;
   qz_progress_done(prog);
   if (!quiet)
-    for (size_t i = warnings_before; i < qe_ctx_warning_count(ctx); i++)
-      fprintf(stderr, "qz run: warning: %s\n", qe_ctx_warning(ctx, i));
+    qz_print_warnings(CMD, ctx, warnings_before);
   if (st == QE_ERR_CANCELLED) {
     ret = qz_fail(CMD, "cancelled; nothing was written%s",
                   qe_pipeline_run_id(p) >= 0 ? " (the history records the run as cancelled)" : "");

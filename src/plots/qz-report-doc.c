@@ -10,6 +10,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "qe/qe_fileutil.h"
 #include "qe/qe_yaml.h"
 #include "qz-report-doc.h"
 
@@ -627,4 +628,55 @@ gboolean qz_report_write_pdf(const qe_report *r, const QzReportLabels *l, const 
   }
   g_byte_array_unref(out);
   return ok;
+}
+
+qe_status qz_report_write_run_files(void *user_data, qe_pipeline *p, const char *staging_dir,
+                                    qe_ctx *ctx)
+{
+  (void)user_data;
+  const qe_report *r = qe_pipeline_report(p);
+  QzReportLabels labels;
+  qz_report_labels_init(&labels);
+  QzReportCharts *charts = qz_report_charts_new(r, &labels);
+  g_autofree char *plots = g_build_filename(staging_dir, "plots", NULL);
+  qe_status st = qe_mkdir_p(plots, ctx);
+  struct {
+    const char *name;
+    QzPlotDrawFunc draw;
+    gconstpointer chart;
+    double w, h;
+  } items[] = {
+    { "accuracy.png", qz_plot_draw_bars, charts->accuracy, 800, 450 },
+    { "f1.png", qz_plot_draw_bars, charts->f1, 800, 450 },
+    { "confusion.png", qz_plot_draw_confusion, charts->confusion, 1000, 520 },
+    { "memory.png", qz_plot_draw_limits, charts->memory, 800, 360 },
+    { "latency.png", qz_plot_draw_bars, charts->latency, 800, 400 },
+    { "sqnr.png", qz_plot_draw_sqnr, charts->sqnr, 1000, 450 },
+  };
+  for (size_t i = 0; st == QE_OK && i < G_N_ELEMENTS(items); i++) {
+    if (!items[i].chart)
+      continue;
+    g_autofree char *path = g_build_filename(plots, items[i].name, NULL);
+    g_autoptr(GError) error = NULL;
+    if (!qz_plot_export(items[i].draw, items[i].chart, items[i].w, items[i].h, 1.0, path,
+                        QZ_PLOT_PNG, &error)) {
+      st = qe_error(ctx, QE_ERR_IO, "%s", error->message);
+      break;
+    }
+    g_autofree char *rel = g_build_filename("plots", items[i].name, NULL);
+    st = qe_pipeline_add_artifact(p, "plot", rel, ctx);
+  }
+  qz_report_charts_free(charts);
+  if (st)
+    return st;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *html = g_build_filename(staging_dir, "report.html", NULL);
+  if (!qz_report_write_html(r, &labels, html, &error))
+    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
+  if ((st = qe_pipeline_add_artifact(p, "report_html", "report.html", ctx)) != QE_OK)
+    return st;
+  g_autofree char *pdf = g_build_filename(staging_dir, "report.pdf", NULL);
+  if (!qz_report_write_pdf(r, &labels, pdf, &error))
+    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
+  return qe_pipeline_add_artifact(p, "report_pdf", "report.pdf", ctx);
 }

@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "qe/qe_pipeline.h"
 #include "qe/qe_report.h"
 #include "qz-plots.h"
 
@@ -54,5 +55,13 @@ gboolean qz_report_write_html(const qe_report *r, const QzReportLabels *l, const
                               GError **error);
 gboolean qz_report_write_pdf(const qe_report *r, const QzReportLabels *l, const char *path,
                              GError **error);
+
+/* The files of a run, into the pipeline's staging folder @staging_dir:
+ * the plots (plots/accuracy.png, f1, confusion, memory, latency, sqnr: those
+ * the report has data for), report.html and report.pdf, each recorded as an
+ * artifact of @p. A qe_pipeline_files_fn (@user_data unused) for `qz run`
+ * and the app alike. */
+qe_status qz_report_write_run_files(void *user_data, qe_pipeline *p, const char *staging_dir,
+                                    qe_ctx *ctx);
 
 G_END_DECLS
