@@ -455,8 +455,14 @@ qe_status qe_pass_fold_batchnorm(qe_graph *g, size_t *changed, qe_ctx *ctx);
  * HardSwish and Tanh into a preceding Conv, ConvTranspose, Gemm, MatMul,
  * Add... (qe_node.fused_act). */
 qe_status qe_pass_fuse_activations(qe_graph *g, size_t *changed, qe_ctx *ctx);
-/* Cancel Transpose pairs that compose to the identity, and push Transposes
- * through elementwise unary ops so NHWC<->NCHW pairs around them meet. */
+/* Transpose optimization for graphs converted from NHWC frameworks: push
+ * Transposes down through layout-free ops (elementwise ops, constant
+ * operands permuted) and layout-permutable ones (Concat, Split, Pad, Slice,
+ * reductions, ArgMax, Softmax of opset 13: axes remapped), compose and
+ * cancel the pairs that meet, drop duplicates and the Transposes before a
+ * Reshape that do not move data. Never leaves more Transposes than it
+ * found; *changed counts those removed. Values stay the same (reductions
+ * over several axes may round differently). See qe_pass_transpose.c. */
 qe_status qe_pass_cancel_transposes(qe_graph *g, size_t *changed, qe_ctx *ctx);
 /* The standard pipeline before running or quantizing: fold constants,
  * remove identities, fold BN, cancel transposes, infer shapes. Fusing
