@@ -44,7 +44,7 @@ static_assert(QE_ARRAY_LEN(granularity_names) == QE_GRANULARITY_COUNT + 1,
 static const char *const calib_names[] = { "minmax",     "moving-average",
                                            "percentile", "entropy",
                                            "mse",        NULL };
-static_assert(QE_ARRAY_LEN(calib_names) == QE_CALIB_METHOD_COUNT + 1, "a name per method");
+static_assert(QE_ARRAY_LEN(calib_names) == QE_CALIB_COUNT + 1, "a name per method");
 static const char *const data_kind_names[] = { "auto", "images", "audio", "series", NULL };
 static_assert(QE_ARRAY_LEN(data_kind_names) == QE_CONFIG_DATA_KIND_COUNT + 1,
               "a name per data kind");

@@ -26,6 +26,7 @@
 #include "qe/qe_json.h"
 #include "qe/qe_metrics.h"
 #include "qe/qe_pipeline.h"
+#include "qe/qe_quantize.h"
 #include "qe/qe_tflite.h"
 #include "qe_pipeline_private.h"
 
@@ -87,7 +88,7 @@ struct qe_pipeline {
   /* models and data */
   qe_pl_model *model;  /* as given */
   qe_pl_model *qmodel; /* the quantizer's int8 model, or the given one when quantized */
-  qe_pl_quant *quant;
+  qe_quant_result *quant;
   qe_dataset *ds;
   qe_subset eval_subset, calib_subset;
   size_t n_eval, n_calib;
@@ -172,7 +173,7 @@ void qe_pipeline_free(qe_pipeline *p)
   free(p->log);
   qe_pl_model_free(p->model);
   qe_pl_model_free(p->qmodel);
-  qe_pl_quant_free(p->quant);
+  qe_quant_result_free(p->quant);
   qe_dataset_free(p->ds);
   free(p->latency_input);
   free(p->ref);
@@ -426,6 +427,20 @@ static qe_status find_board(qe_pipeline *p, const char *name, qe_ctx *ctx)
   return st;
 }
 
+/* Which quantization settings the user gave (the board's defaults fill
+ * the others). */
+enum {
+  SET_CALIB = 1u << 0,
+  SET_GRANULARITY = 1u << 1,
+  SET_WEIGHT_BITS = 1u << 2,
+  SET_ACTIVATION_BITS = 1u << 3,
+  SET_POWER_OF_TWO = 1u << 4,
+  SET_INPUT_TYPE = 1u << 5,
+  SET_OUTPUT_TYPE = 1u << 6,
+  SET_EQUALIZE = 1u << 7,
+  SET_BIAS_CORRECTION = 1u << 8,
+};
+
 static void board_target(const qe_pipeline *p, unsigned set, qe_config_target *t)
 {
   const qe_board *b = p->board;
@@ -435,18 +450,18 @@ static void board_target(const qe_pipeline *p, unsigned set, qe_config_target *t
                 strcmp(b->q_input_type, "int8") == 0 && strcmp(b->q_output_type, "int8") == 0;
   /* only what the user set can contradict the board: the board's own
    * defaults fill the rest */
-  if (set & (QE_PL_SET_INPUT_TYPE | QE_PL_SET_OUTPUT_TYPE)) {
+  if (set & (SET_INPUT_TYPE | SET_OUTPUT_TYPE)) {
     t->int8_io_only = npu_io;
     t->float_io_forbidden = b->has_npu;
   }
-  if (set & QE_PL_SET_POWER_OF_TWO)
+  if (set & SET_POWER_OF_TWO)
     t->needs_power_of_two = b->c_power_of_two_scales;
-  if (set & QE_PL_SET_GRANULARITY)
+  if (set & SET_GRANULARITY)
     t->per_tensor_only = b->c_per_tensor_weights;
-  if (set & QE_PL_SET_WEIGHT_BITS)
+  if (set & SET_WEIGHT_BITS)
     for (size_t i = 0; i < b->n_weight_bits; i++)
       t->weight_bits |= 1u << b->weight_bits[i];
-  if (set & QE_PL_SET_ACTIVATION_BITS)
+  if (set & SET_ACTIVATION_BITS)
     for (size_t i = 0; i < b->n_activation_bits; i++)
       t->activation_bits |= 1u << b->activation_bits[i];
 }
@@ -464,51 +479,112 @@ static qe_dtype io_dtype(qe_io_type t)
   return t == QE_IO_UINT8 ? QE_DT_U8 : t == QE_IO_FLOAT ? QE_DT_F32 : QE_DT_I8;
 }
 
-static void quant_settings(const qe_pipeline *p, qe_pl_qsettings *s)
+static unsigned quant_set_mask(const qe_pipeline *p)
 {
   const qe_config *cfg = p->cfg;
-  memset(s, 0, sizeof *s);
-  s->calib_method = (int)cfg->calib_method;
-  s->percentile = cfg->calib_percentile;
-  s->moving_average_constant = cfg->moving_average_constant;
-  s->granularity = cfg->granularity == QE_GRANULARITY_PER_TENSOR;
-  s->weight_bits = cfg->weight_bits;
-  s->activation_bits = cfg->activation_bits;
-  s->power_of_two = cfg->power_of_two;
-  s->equalize = cfg->equalization || cfg->optimize;
-  s->bias_correction = cfg->bias_correction || cfg->optimize;
   bool onnx = cfg->quantizer == QE_QUANTIZER_ONNX;
-  /* the QDQ model keeps float input and output (the model zoo's rule) */
-  s->input_type = onnx ? QE_DT_F32 : io_dtype(cfg->input_type);
-  s->output_type = onnx ? QE_DT_F32 : io_dtype(cfg->output_type);
-  s->ti_quantization = cfg->ti_quantization;
-  s->target_opset = cfg->target_opset;
-  s->diag_samples = p->opt.diag_samples;
   unsigned set = 0;
   if (doc_has(cfg, "quantization.calibration_method") ||
       (onnx && doc_has(cfg, "quantization.extra_options")))
-    set |= QE_PL_SET_CALIB;
+    set |= SET_CALIB;
   if (doc_has(cfg, "quantization.granularity"))
-    set |= QE_PL_SET_GRANULARITY;
+    set |= SET_GRANULARITY;
   if (doc_has(cfg, "quantization.weight_bits") ||
       doc_has(cfg, "training.quantization_weight_bitwidth"))
-    set |= QE_PL_SET_WEIGHT_BITS;
+    set |= SET_WEIGHT_BITS;
   if (doc_has(cfg, "quantization.activation_bits") ||
       doc_has(cfg, "training.quantization_activation_bitwidth"))
-    set |= QE_PL_SET_ACTIVATION_BITS;
+    set |= SET_ACTIVATION_BITS;
   if (doc_has(cfg, "quantization.power_of_two") || cfg->ti_quantization == 2)
-    set |= QE_PL_SET_POWER_OF_TWO;
+    set |= SET_POWER_OF_TWO;
   if (onnx || doc_has(cfg, "quantization.quantization_input_type"))
-    set |= QE_PL_SET_INPUT_TYPE;
+    set |= SET_INPUT_TYPE;
   if (onnx || doc_has(cfg, "quantization.quantization_output_type"))
-    set |= QE_PL_SET_OUTPUT_TYPE;
+    set |= SET_OUTPUT_TYPE;
   if (doc_has(cfg, "quantization.equalization") || doc_has(cfg, "quantization.optimize"))
-    set |= QE_PL_SET_EQUALIZE;
+    set |= SET_EQUALIZE;
   if (doc_has(cfg, "quantization.bias_correction") || doc_has(cfg, "quantization.optimize"))
-    set |= QE_PL_SET_BIAS_CORRECTION;
-  s->set_mask = set;
-  s->board_yaml = p->board ? p->board->path : NULL;
-  s->board_id = p->board ? p->board->id : NULL;
+    set |= SET_BIAS_CORRECTION;
+  return set;
+}
+
+/* The quantizer's options: what the user set wins, the board fills the
+ * rest, the configuration's defaults fill what neither says. */
+static qe_status quant_options(const qe_pipeline *p, qe_quant_options *o, qe_ctx *ctx)
+{
+  const qe_config *cfg = p->cfg;
+  qe_status st;
+  qe_quant_options_init(o);
+  /* the configuration's values (defaults included) */
+  o->calib_method = cfg->calib_method;
+  o->calib.percentile = cfg->calib_percentile;
+  o->calib.moving_average_constant = cfg->moving_average_constant;
+  o->granularity = cfg->granularity;
+  o->weight_bits = cfg->weight_bits;
+  o->activation_bits = cfg->activation_bits;
+  o->power_of_two = cfg->power_of_two;
+  o->equalize = cfg->equalization || cfg->optimize;
+  o->bias_correction = cfg->bias_correction || cfg->optimize;
+  bool onnx = cfg->quantizer == QE_QUANTIZER_ONNX;
+  /* the QDQ model keeps float input and output (the model zoo's rule) */
+  o->input_type = onnx ? QE_DT_F32 : io_dtype(cfg->input_type);
+  o->output_type = onnx ? QE_DT_F32 : io_dtype(cfg->output_type);
+  o->target_opset = cfg->target_opset < 13 ? 13 : cfg->target_opset;
+  o->diag_samples = p->opt.diag_samples;
+  o->diag_isolated = false;
+  o->board = p->board ? p->board->id : NULL;
+  int ti = cfg->ti_quantization;
+  if (ti == 2 && (st = qe_quant_options_set(o, "quantization", "2", ctx)) != QE_OK)
+    return st;
+
+  if (p->board) {
+    qe_quant_options b;
+    qe_quant_options_init(&b);
+    if ((st = qe_quant_options_from_board(&b, p->board->path, ctx)) != QE_OK)
+      return st;
+    o->min_weight_bits = b.min_weight_bits;
+    o->max_weight_bits = b.max_weight_bits;
+    o->min_activation_bits = b.min_activation_bits;
+    o->max_activation_bits = b.max_activation_bits;
+    unsigned set = quant_set_mask(p);
+    if (!(set & SET_CALIB))
+      o->calib_method = b.calib_method;
+    if (!(set & SET_GRANULARITY) && ti != 2)
+      o->granularity = b.granularity;
+    if (!(set & SET_WEIGHT_BITS))
+      o->weight_bits = b.weight_bits;
+    if (!(set & SET_ACTIVATION_BITS))
+      o->activation_bits = b.activation_bits;
+    if (!(set & SET_POWER_OF_TWO) && ti != 2)
+      o->power_of_two = b.power_of_two;
+    if (!(set & SET_INPUT_TYPE))
+      o->input_type = b.input_type;
+    if (!(set & SET_OUTPUT_TYPE))
+      o->output_type = b.output_type;
+    if (!(set & SET_EQUALIZE))
+      o->equalize = b.equalize;
+    if (!(set & SET_BIAS_CORRECTION))
+      o->bias_correction = b.bias_correction;
+    if (ti != 2)
+      o->activation_symmetric = b.activation_symmetric;
+    o->reduce_range = b.reduce_range;
+  }
+  return qe_quant_options_validate(o, ctx);
+}
+
+/* qe_quant_result_to_json()'s keys as one JSON object text (free()). */
+static char *quant_json(const qe_quant_result *r)
+{
+  qe_json *j = qe_json_new(false);
+  if (!j)
+    return NULL;
+  qe_json_begin_object(j);
+  qe_quant_result_to_json(r, j);
+  qe_json_end_object(j);
+  const char *t = qe_json_text(j, NULL);
+  char *s = t ? qe_strdup(t) : NULL;
+  qe_json_free(j);
+  return s;
 }
 
 /* ---- outputs ----------------------------------------------------------- */
@@ -1180,9 +1256,9 @@ static void plan(qe_pipeline *p)
 static qe_status step_quantize(qe_pipeline *p, qe_ctx *ctx)
 {
   qe_status st;
-  qe_pl_qsettings s;
-  quant_settings(p, &s);
   TRY(begin_phase(p, QE_PHASE_CALIBRATE));
+  qe_quant_options o;
+  TRY(quant_options(p, &o, ctx));
   const qe_pl_model *m = p->model;
   char desc[4096];
   snprintf(desc, sizeof desc, "%s",
@@ -1198,32 +1274,43 @@ static qe_status step_quantize(qe_pipeline *p, qe_ctx *ctx)
   else if (random)
     logf_(p, "calibrating on random data");
   size_t nrand = p->opt.random_samples ? p->opt.random_samples : 5;
-  TRY(qe_pl_quantize(m->graph, random ? NULL : p->ds, p->calib_subset, m->in_dims, m->in_rank, desc,
-                     nrand, (uint64_t)p->cfg->global_seed, &s, &p->quant, ctx));
+  /* the data set's calibration subset (reshaped to the model input), else
+   * random samples uniform in [0, 1) */
+  qe_samples *samples = NULL;
+  if (!random)
+    st = qe_samples_from_dataset(p->ds, p->calib_subset, m->in_dims, m->in_rank, desc, &samples,
+                                 ctx);
+  else
+    st = qe_samples_random(m->graph, nrand, false, 0.0f, 1.0f, (uint64_t)p->cfg->global_seed,
+                           &samples, ctx);
+  if (st)
+    return st;
+  st = qe_quantize(m->graph, samples, &o, &p->quant, ctx);
+  qe_samples_free(samples);
+  if (st)
+    return st;
   if (p->phase == QE_PHASE_CALIBRATE) /* no "quantizing" was reported */
     TRY(begin_phase(p, QE_PHASE_QUANTIZE));
   TRY(phase_fraction(p, 1.0));
-  int wb, ab;
-  const char *gran, *method;
-  bool pow2;
-  qe_pl_quant_describe(p->quant, &wb, &ab, &gran, &method, &pow2);
-  logf_(p, "quantized: %d-bit weights (%s), %d-bit activations, %s calibration on %s%s", wb, gran,
-        ab, method, qe_pl_quant_calibration(p->quant), pow2 ? ", power-of-two scales" : "");
-  for (size_t i = 0; i < qe_pl_quant_float_op_count(p->quant); i++)
-    warn(p, "%s", qe_pl_quant_float_op(p->quant, i));
-  for (size_t i = 0; i < qe_pl_quant_layer_count(p->quant); i++) {
-    const char *name, *op;
-    double sq;
-    qe_pl_quant_layer(p->quant, i, &name, &op, &sq);
-    TRY(qe_report_add_layer(p->report, name, op, sq, ctx));
-  }
+  const qe_quant_result *q = p->quant;
+  const qe_quant_options *u = &q->options; /* as used */
+  logf_(p, "quantized: %d-bit weights (%s), %d-bit activations, %s calibration on %s%s",
+        u->reduce_range ? 7 : u->weight_bits,
+        u->granularity == QE_GRANULARITY_PER_CHANNEL ? "per-channel" : "per-tensor",
+        u->activation_bits, qe_calib_method_name(u->calib_method),
+        q->calibration ? q->calibration : "", u->power_of_two ? ", power-of-two scales" : "");
+  for (size_t i = 0; i < q->n_float_ops; i++)
+    warn(p, "%s", q->float_ops[i]);
+  for (size_t i = 0; i < q->n_layers; i++)
+    TRY(qe_report_add_layer(p->report, q->layers[i].name, q->layers[i].op_type,
+                            q->layers[i].sqnr_db, ctx));
   const char *classes = qe_pl_model_meta(p->model, "classes");
   if (classes)
-    TRY(qe_qmodel_set_metadata(qe_pl_quant_qmodel(p->quant), "classes", classes, ctx));
-  p->quant_json = qe_pl_quant_json(p->quant);
+    TRY(qe_qmodel_set_metadata(q->qmodel, "classes", classes, ctx));
+  p->quant_json = quant_json(q);
   if (!p->quant_json)
     return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
-  TRY(qe_pl_model_from_qmodel(qe_pl_quant_qmodel(p->quant), &p->qmodel, ctx));
+  TRY(qe_pl_model_from_qmodel(q->qmodel, &p->qmodel, ctx));
   return qe_pl_model_prepare(p->qmodel, ctx);
 }
 
@@ -1301,7 +1388,7 @@ static qe_status step_export(qe_pipeline *p, qe_ctx *ctx)
     char *path = p->quantized_rel ? staged(p, p->quantized_rel) : NULL;
     if (!path)
       return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
-    st = onnx ? qe_pl_quant_save_onnx(p->quant, path, ctx) : qe_tflite_save(qm, path, ctx);
+    st = onnx ? qe_quant_save_onnx(p->quant, path, ctx) : qe_tflite_save(qm, path, ctx);
     if (st == QE_OK) {
       p->report->size.quantized_bytes = qe_pl_file_size(path);
       st = add_artifact(p, "quantized_model", p->quantized_rel, ctx);
@@ -1426,8 +1513,8 @@ static void json_extras(const qe_pipeline *p, qe_json *j)
     qe_json_null(j);
   qe_json_key(j, "advice");
   qe_json_begin_array(j);
-  for (size_t i = 0; p->quant && i < qe_pl_quant_advice_count(p->quant); i++)
-    qe_json_string(j, qe_pl_quant_advice(p->quant, i));
+  for (size_t i = 0; p->quant && i < p->quant->n_ranked; i++)
+    qe_json_string(j, p->quant->advice[i]);
   qe_json_end_array(j);
   qe_json_key(j, "board_check");
   if (p->has_check) {
@@ -1637,10 +1724,8 @@ static qe_status run_steps(qe_pipeline *p, qe_ctx *ctx)
     TRY(find_board(p, cfg->board, ctx));
   if (p->board && (steps & QE_STEP_QUANTIZE)) {
     /* settings that contradict the board: before any work */
-    qe_pl_qsettings s;
-    quant_settings(p, &s);
     qe_config_target t;
-    board_target(p, s.set_mask, &t);
+    board_target(p, quant_set_mask(p), &t);
     TRY(qe_config_check_target(cfg, &t, ctx));
   }
   if (p->opt.use_history) {
@@ -1861,12 +1946,12 @@ const qe_history_artifact *qe_pipeline_artifact(const qe_pipeline *p, size_t i)
 
 size_t qe_pipeline_advice_count(const qe_pipeline *p)
 {
-  return p && p->quant ? qe_pl_quant_advice_count(p->quant) : 0;
+  return p && p->quant ? p->quant->n_ranked : 0;
 }
 
 const char *qe_pipeline_advice(const qe_pipeline *p, size_t i)
 {
-  return p && p->quant ? qe_pl_quant_advice(p->quant, i) : NULL;
+  return p && p->quant && i < p->quant->n_ranked ? p->quant->advice[i] : NULL;
 }
 
 const qe_board_check_result *qe_pipeline_board_check(const qe_pipeline *p)

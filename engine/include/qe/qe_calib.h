@@ -47,19 +47,11 @@
 #include <stdint.h>
 
 #include "qe_core.h"
+#include "qe_quant_types.h" /* qe_calib_method */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef enum qe_calib_method {
-  QE_CALIB_MINMAX = 0,
-  QE_CALIB_MOVING_AVERAGE,
-  QE_CALIB_PERCENTILE,
-  QE_CALIB_ENTROPY,
-  QE_CALIB_MSE,
-  QE_CALIB_COUNT
-} qe_calib_method;
 
 /* "minmax", "moving-average", "percentile", "entropy", "mse". */
 const char *qe_calib_method_name(qe_calib_method m);

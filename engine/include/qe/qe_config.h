@@ -36,6 +36,7 @@
 
 #include "qe_core.h"
 #include "qe_data.h"
+#include "qe_quant_types.h"
 #include "qe_yaml.h"
 
 #ifdef __cplusplus
@@ -87,22 +88,9 @@ typedef enum qe_io_type {
   QE_IO_COUNT
 } qe_io_type;
 
-/* quantization.granularity (of weights; activations are per tensor). */
-typedef enum qe_granularity {
-  QE_GRANULARITY_PER_CHANNEL = 0, /* "per_channel" */
-  QE_GRANULARITY_PER_TENSOR,      /* "per_tensor" */
-  QE_GRANULARITY_COUNT
-} qe_granularity;
-
-/* quantization.calibration_method (Quantizer's own key). */
-typedef enum qe_calib_method {
-  QE_CALIB_MINMAX = 0,     /* "minmax": observed range */
-  QE_CALIB_MOVING_AVERAGE, /* "moving-average": EMA of per-batch min/max */
-  QE_CALIB_PERCENTILE,     /* "percentile": clip at calibration_percentile */
-  QE_CALIB_ENTROPY,        /* "entropy": KL-divergence threshold (TensorRT style) */
-  QE_CALIB_MSE,            /* "mse": range minimizing quantization MSE */
-  QE_CALIB_METHOD_COUNT
-} qe_calib_method;
+/* quantization.granularity (qe_granularity) and
+ * quantization.calibration_method (qe_calib_method, Quantizer's own key)
+ * are the quantizer's own enumerations: qe_quant_types.h. */
 
 /* What the data section describes (guessed from the keys used). */
 typedef enum qe_config_data_kind {

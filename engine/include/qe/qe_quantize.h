@@ -65,6 +65,7 @@
 #include "qe_graph.h"
 #include "qe_json.h"
 #include "qe_qmodel.h"
+#include "qe_quant_types.h" /* qe_granularity */
 #include "qe_tensor.h"
 
 #ifdef __cplusplus
@@ -115,11 +116,6 @@ bool qe_samples_is_random(const qe_samples *s);
 const char *qe_samples_description(const qe_samples *s);
 
 /* ---- options ------------------------------------------------------------ */
-
-typedef enum qe_granularity {
-  QE_GRANULARITY_PER_CHANNEL = 0,
-  QE_GRANULARITY_PER_TENSOR,
-} qe_granularity;
 
 typedef struct qe_quant_options {
   qe_calib_method calib_method; /* default minmax */
