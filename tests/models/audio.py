@@ -215,6 +215,10 @@ def melspectrogram(y, p):
     m = fb @ s
     if p.get("to_db"):
         m = power_to_db(m, top_db=p.get("top_db", 80.0))
+    elif p.get("log_offset") is not None:
+        # the model zoo's feature_extraction with to_db False:
+        # np.log(melspec + 1e-4) (natural log, no reference, no floor)
+        m = np.log(m + p["log_offset"])
     return m.astype(np.float32)
 
 
@@ -230,12 +234,14 @@ KWS_MEL = {
 }
 
 # audio_kws_zoo: the STM32 model zoo ESC-10 quantization example's
-# feature_extraction section (seeds/002), 64 mels x 96-frame patches
+# feature_extraction section (seeds/002), 64 mels x 96-frame patches.
+# With to_db False the model zoo (and Quantizer's data engine) feed
+# np.log(melspec + 1e-4): log_offset says so.
 ZOO_MEL = {
     "sr": SR, "n_fft": 512, "hop_length": 160, "win_length": 400,
     "window": "hann", "center": False, "pad_mode": "constant",
     "power": 1.0, "n_mels": 64, "fmin": 125.0, "fmax": 7500.0,
-    "htk": True, "norm": None, "to_db": False,
+    "htk": True, "norm": None, "to_db": False, "log_offset": 1e-4,
 }
 ZOO_PATCH = {"patch_length": 96, "overlap": 0.25,
              "include_last_patch": False}
@@ -289,7 +295,8 @@ def zoo_reformat(y, pre=ZOO_PRE):
 
 
 def zoo_patches(y):
-    """(64, frames) mel of the reformatted clip cut into (64, 96) patches
+    """(64, frames) log-mel (ln(mel + 1e-4)) of the reformatted clip cut
+    into (64, 96) patches
     every round(96 * (1 - overlap)) frames; the last partial patch is
     dropped."""
     m = melspectrogram(zoo_reformat(y), ZOO_MEL)

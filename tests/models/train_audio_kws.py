@@ -18,7 +18,8 @@ audio_kws      1 s clips, log-mel with librosa's defaults (audio.KWS_MEL):
 audio_kws_zoo  the STM32 model zoo ESC-10 example's preprocessing and
                feature_extraction (audio.ZOO_PRE, ZOO_MEL, ZOO_PATCH):
                silence removal, repeat to 1 s, 64-mel HTK magnitude
-               spectrogram (power 1, no dB), (N, 1, 64, 96) patches.
+               spectrogram (power 1, no dB) as the model zoo feeds it
+               with to_db False: ln(mel + 1e-4); (N, 1, 64, 96) patches.
 """
 
 import csv
@@ -294,7 +295,8 @@ def main():
                "input": {"name": "input", "shape": ["N", 1, 64, 96],
                          "layout": "NCHW (mel, frame)",
                          "preprocessing": "model zoo temporal "
-                                          "preprocessing + mel patches",
+                                          "preprocessing + log-mel patches "
+                                          "(ln(mel + 1e-4), to_db False)",
                          "temporal": audio.ZOO_PRE, "mel": audio.ZOO_MEL,
                          "patches": audio.ZOO_PATCH},
                "float_accuracy_test_npz": round(acc_seed, 4),
