@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "qe/qe_fileutil.h"
 #include "qe_internal.h"
@@ -296,6 +297,31 @@ void qe_json_kv_bool(qe_json *j, const char *key, bool v)
 {
   qe_json_key(j, key);
   qe_json_bool(j, v);
+}
+
+void qe_json_kv_count(qe_json *j, const char *key, int64_t v)
+{
+  qe_json_key(j, key);
+  if (v < 0)
+    qe_json_null(j);
+  else
+    qe_json_int(j, v);
+}
+
+void qe_json_kv_time(qe_json *j, const char *key, double t)
+{
+  qe_json_key(j, key);
+  if (isnan(t) || t < 0 || t >= 9.0e18) { /* unknown (or beyond time_t) */
+    qe_json_null(j);
+    return;
+  }
+  char buf[64];
+  struct tm tm;
+  time_t tt = (time_t)t;
+  if (gmtime_r(&tt, &tm) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
+    qe_json_string(j, buf);
+  else
+    qe_json_null(j);
 }
 
 const char *qe_json_text(const qe_json *j, size_t *len)

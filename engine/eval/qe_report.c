@@ -8,7 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "qe/qe_report.h"
 
@@ -279,13 +278,22 @@ void qe_yaml_to_json(const qe_yaml_node *node, qe_json *j)
     qe_json_string(j, t);
 }
 
-static void kv_count(qe_json *j, const char *key, int64_t v)
+void qe_report_layer_to_json(qe_json *j, const char *name, const char *op, double sqnr_db)
 {
-  qe_json_key(j, key);
-  if (v < 0)
-    qe_json_null(j);
-  else
-    qe_json_int(j, v);
+  qe_json_begin_object(j);
+  qe_json_kv_string(j, "name", name);
+  qe_json_kv_string(j, "op", op);
+  qe_json_kv_number(j, "sqnr_db", sqnr_db);
+  qe_json_end_object(j);
+}
+
+void qe_report_class_to_json(qe_json *j, double precision, double recall, double f1,
+                             int64_t support)
+{
+  qe_json_kv_number(j, "precision", precision);
+  qe_json_kv_number(j, "recall", recall);
+  qe_json_kv_number(j, "f1", f1);
+  qe_json_kv_count(j, "support", support);
 }
 
 static void eval_to_json(const qe_report *r, const qe_report_eval *e, qe_json *j)
@@ -296,16 +304,14 @@ static void eval_to_json(const qe_report *r, const qe_report_eval *e, qe_json *j
   }
   qe_json_begin_object(j);
   qe_json_kv_number(j, "accuracy", e->accuracy);
-  kv_count(j, "samples", e->samples);
+  qe_json_kv_count(j, "samples", e->samples);
   qe_json_key(j, "per_class");
   qe_json_begin_object(j);
   for (size_t c = 0; e->per_class && c < e->n_classes; c++) {
     qe_json_key(j, c < r->n_classes ? r->class_names[c] : "");
     qe_json_begin_object(j);
-    qe_json_kv_number(j, "precision", e->per_class[c].precision);
-    qe_json_kv_number(j, "recall", e->per_class[c].recall);
-    qe_json_kv_number(j, "f1", e->per_class[c].f1);
-    kv_count(j, "support", e->per_class[c].support);
+    qe_report_class_to_json(j, e->per_class[c].precision, e->per_class[c].recall,
+                            e->per_class[c].f1, e->per_class[c].support);
     qe_json_end_object(j);
   }
   qe_json_end_object(j);
@@ -347,22 +353,6 @@ static void eval_to_json(const qe_report *r, const qe_report_eval *e, qe_json *j
   qe_json_end_object(j);
 }
 
-static void time_kv(qe_json *j, const char *key, int64_t t)
-{
-  qe_json_key(j, key);
-  if (t < 0) {
-    qe_json_null(j);
-    return;
-  }
-  char buf[64];
-  time_t tt = (time_t)t;
-  struct tm tm;
-  if (gmtime_r(&tt, &tm) && strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm))
-    qe_json_string(j, buf);
-  else
-    qe_json_null(j);
-}
-
 void qe_report_to_json(const qe_report *r, qe_json *j)
 {
   if (!r || !j)
@@ -372,16 +362,16 @@ void qe_report_to_json(const qe_report *r, qe_json *j)
   qe_json_key(j, "run");
   qe_json_begin_object(j);
   qe_json_kv_string(j, "id", r->run_id);
-  time_kv(j, "started", r->started);
-  time_kv(j, "finished", r->finished);
+  qe_json_kv_time(j, "started", (double)r->started);
+  qe_json_kv_time(j, "finished", (double)r->finished);
   qe_json_end_object(j);
 
   qe_json_key(j, "model");
   qe_json_begin_object(j);
   qe_json_kv_string(j, "path", r->model.path);
   qe_json_kv_string(j, "format", r->model.format);
-  kv_count(j, "params", r->model.params);
-  kv_count(j, "macs", r->model.macs);
+  qe_json_kv_count(j, "params", r->model.params);
+  qe_json_kv_count(j, "macs", r->model.macs);
   qe_json_kv_string(j, "quantized_path", r->model.quantized_path);
   qe_json_kv_string(j, "quantized_format", r->model.quantized_format);
   qe_json_end_object(j);
@@ -399,10 +389,10 @@ void qe_report_to_json(const qe_report *r, qe_json *j)
 
   qe_json_key(j, "size");
   qe_json_begin_object(j);
-  kv_count(j, "float_bytes", r->size.float_bytes);
-  kv_count(j, "quantized_bytes", r->size.quantized_bytes);
-  kv_count(j, "weights_bytes", r->size.weights_bytes);
-  kv_count(j, "arena_bytes", r->size.arena_bytes);
+  qe_json_kv_count(j, "float_bytes", r->size.float_bytes);
+  qe_json_kv_count(j, "quantized_bytes", r->size.quantized_bytes);
+  qe_json_kv_count(j, "weights_bytes", r->size.weights_bytes);
+  qe_json_kv_count(j, "arena_bytes", r->size.arena_bytes);
   qe_json_end_object(j);
 
   qe_json_key(j, "output_error");
@@ -426,13 +416,8 @@ void qe_report_to_json(const qe_report *r, qe_json *j)
 
   qe_json_key(j, "layers");
   qe_json_begin_array(j);
-  for (size_t i = 0; i < r->n_layers; i++) {
-    qe_json_begin_object(j);
-    qe_json_kv_string(j, "name", r->layers[i].name);
-    qe_json_kv_string(j, "op", r->layers[i].op);
-    qe_json_kv_number(j, "sqnr_db", r->layers[i].sqnr_db);
-    qe_json_end_object(j);
-  }
+  for (size_t i = 0; i < r->n_layers; i++)
+    qe_report_layer_to_json(j, r->layers[i].name, r->layers[i].op, r->layers[i].sqnr_db);
   qe_json_end_array(j);
 
   qe_json_key(j, "board");
@@ -440,8 +425,8 @@ void qe_report_to_json(const qe_report *r, qe_json *j)
     qe_json_begin_object(j);
     qe_json_kv_string(j, "id", r->board.id);
     qe_json_kv_string(j, "name", r->board.name);
-    kv_count(j, "flash_bytes", r->board.flash_bytes);
-    kv_count(j, "ram_bytes", r->board.ram_bytes);
+    qe_json_kv_count(j, "flash_bytes", r->board.flash_bytes);
+    qe_json_kv_count(j, "ram_bytes", r->board.ram_bytes);
     qe_json_kv_number(j, "clock_mhz", r->board.clock_mhz);
     int64_t flash_need = r->size.quantized_bytes;
     int64_t ram_need = r->size.arena_bytes;

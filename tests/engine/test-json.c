@@ -55,6 +55,24 @@ int main(void)
   qe_json_end_object(j);
   bad |= expect(qe_json_text(j, NULL), "{\n  \"a\": 1,\n  \"b\": [\n    2\n  ]\n}", __LINE__);
   qe_json_free(j);
+
+  /* counts and times that may be unknown */
+  j = qe_json_new(false);
+  qe_json_begin_object(j);
+  qe_json_kv_count(j, "n", 42);
+  qe_json_kv_count(j, "zero", 0);
+  qe_json_kv_count(j, "unknown", -1);
+  qe_json_kv_time(j, "t", 1767182400.0); /* 2025-12-31 12:00:00 UTC */
+  qe_json_kv_time(j, "epoch", 0.0);
+  qe_json_kv_time(j, "nan", NAN);
+  qe_json_kv_time(j, "neg", -1.0);
+  qe_json_kv_time(j, "huge", 1e300);
+  qe_json_end_object(j);
+  bad |= expect(qe_json_text(j, NULL),
+                "{\"n\":42,\"zero\":0,\"unknown\":null,\"t\":\"2025-12-31T12:00:00Z\","
+                "\"epoch\":\"1970-01-01T00:00:00Z\",\"nan\":null,\"neg\":null,\"huge\":null}",
+                __LINE__);
+  qe_json_free(j);
   qe_json_free(NULL);
   if (!bad)
     printf("engine/json: ok\n");

@@ -47,6 +47,11 @@ void qe_json_kv_string(qe_json *j, const char *key, const char *s);
 void qe_json_kv_number(qe_json *j, const char *key, double v);
 void qe_json_kv_int(qe_json *j, const char *key, int64_t v);
 void qe_json_kv_bool(qe_json *j, const char *key, bool v);
+/* key + @v, or null when @v is negative (a count or size not known). */
+void qe_json_kv_count(qe_json *j, const char *key, int64_t v);
+/* key + the time @t (seconds since 1970) in UTC as "2026-01-31T12:00:00Z",
+ * or null when @t is NaN or negative (not known). */
+void qe_json_kv_time(qe_json *j, const char *key, double t);
 
 /* The text so far (NUL-terminated) and its length; NULL if memory ran out. */
 const char *qe_json_text(const qe_json *j, size_t *len);

@@ -126,6 +126,13 @@ qe_status qe_report_set_config(qe_report *r, const qe_config *cfg, qe_ctx *ctx);
 
 /* Write the report as one JSON object. */
 void qe_report_to_json(const qe_report *r, qe_json *j);
+/* Pieces of report.json that other JSON (the run history's) repeats:
+ * one layer {"name", "op", "sqnr_db"} as an object, and one class's
+ * "precision", "recall", "f1", "support" (null when negative) into the
+ * object open on @j. */
+void qe_report_layer_to_json(qe_json *j, const char *name, const char *op, double sqnr_db);
+void qe_report_class_to_json(qe_json *j, double precision, double recall, double f1,
+                             int64_t support);
 /* report.json, written atomically. */
 qe_status qe_report_write_json(const qe_report *r, const char *path, qe_ctx *ctx);
 
