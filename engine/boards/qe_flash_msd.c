@@ -171,8 +171,13 @@ qe_status qe_stlink_msd_flash(const char *dir, const void *image, size_t len, in
   close(fd);
   if (s != QE_OK)
     return s;
-  /* Wait for the probe to take the file. */
+  /* Wait for the probe to take the file. A probe that failed writes
+   * FAIL.TXT when its drive comes back, which may be a moment after the
+   * image vanished: success is only declared once the drive has been back
+   * without FAIL.TXT for SETTLE_MS. */
+  enum { SETTLE_MS = 1500 };
   int64_t deadline = now_ms() + timeout_ms;
+  int64_t taken_at = -1;
   while (now_ms() < deadline) {
     s = qe_progress(ctx, 0.9, "the ST-LINK is programming the board");
     if (s != QE_OK)
@@ -191,6 +196,14 @@ qe_status qe_stlink_msd_flash(const char *dir, const void *image, size_t len, in
                       n ? msg : "(FAIL.TXT is empty)");
     }
     if (!has_file(dir, IMAGE_NAME) && has_file(dir, "DETAILS.TXT")) {
+      if (taken_at < 0) {
+        taken_at = now_ms();
+        deadline = QE_MAX(deadline, taken_at + SETTLE_MS + 500);
+      }
+      if (now_ms() - taken_at < SETTLE_MS) {
+        sleep_ms(100);
+        continue;
+      }
       rep->bytes = len;
       rep->seconds = (double)(now_ms() - t0) / 1000.0;
       snprintf(rep->detail, sizeof rep->detail,
