@@ -1207,19 +1207,43 @@ static void drop_batch(const qe_data_options *o, int need_rank, int *rank, int64
   }
 }
 
+/* A series input's channels and length (0: not given) from the model input
+ * shape. Rank 3 is read by which end is 1, whatever the layout: (C, L, 1)
+ * is the model zoo's (channels, seq_len, 1), and (1, C, L) is both NCHW
+ * (1, channels, seq_len) and a batched Conv1d input (N, channels, seq_len)
+ * with the batch axis kept -- all mean C channels of L values, in the same
+ * memory order. (1, L, 1) is one channel; only when neither end is 1 does
+ * the layout decide. Rank 4 drops its batch axis first. */
+static void series_dims(const qe_data_options *o, int *rank, int64_t *d, size_t *channels,
+                        size_t *len)
+{
+  drop_batch(o, 3, rank, d);
+  int r = *rank;
+  *channels = 1;
+  *len = 0;
+  if (r == 3) {
+    bool lead1 = d[0] <= 1, trail1 = d[2] == 1;
+    if (trail1)
+      *channels = (size_t)(lead1 ? 1 : d[0]), *len = (size_t)d[1];
+    else if (lead1 || o->layout == QE_LAYOUT_NCHW)
+      *channels = (size_t)d[1], *len = (size_t)d[2];
+    else
+      *channels = (size_t)d[0], *len = (size_t)d[1];
+  } else if (r == 2) {
+    *channels = (size_t)d[0], *len = (size_t)d[1];
+  } else if (r == 1) {
+    *len = (size_t)d[0];
+  }
+}
+
 static qe_status setup_shapes_pre(qe_dataset *ds, qe_ctx *ctx)
 {
   /* what listing needs to know: series channel count */
   if (ds->kind == QE_DATA_SERIES || ds->kind == QE_DATA_AUTO) {
     int r;
     int64_t d[QE_MAX_RANK];
-    drop_batch(&ds->opt, 3, &r, d);
-    if (r == 3)
-      ds->ser_channels = (size_t)(ds->opt.layout == QE_LAYOUT_NCHW ? d[1] : d[0]);
-    else if (r == 2)
-      ds->ser_channels = (size_t)d[0];
-    else
-      ds->ser_channels = 1;
+    size_t len;
+    series_dims(&ds->opt, &r, d, &ds->ser_channels, &len);
     if (ds->ser_channels == 0 || ds->ser_channels > 65536)
       return qe_error(ctx, QE_ERR_SHAPE, "model input shape gives %zu series channels",
                       ds->ser_channels);
@@ -1303,16 +1327,10 @@ static qe_status setup_shapes(qe_dataset *ds, qe_ctx *ctx)
     break;
   }
   case QE_DATA_SERIES: {
-    drop_batch(o, 3, &r, d);
-    size_t C = ds->ser_channels ? ds->ser_channels : 1;
-    size_t L;
-    if (r == 3)
-      L = (size_t)(o->layout == QE_LAYOUT_NCHW ? d[2] : d[1]);
-    else if (r == 2)
-      L = (size_t)d[1];
-    else if (r == 1)
-      L = (size_t)d[0];
-    else
+    size_t C, L;
+    series_dims(o, &r, d, &C, &L);
+    C = ds->ser_channels ? ds->ser_channels : 1;
+    if (r == 0)
       L = o->time_domain ? ds->ser_raw : ds->ser_raw / 2;
     if (L == 0)
       return qe_error(ctx, QE_ERR_SHAPE, "the series length is 0");

@@ -778,13 +778,11 @@ static qe_status read_data(qe_pipeline *p, qe_ctx *ctx)
          qe_dims_to_string(cfg->input_shape, cfg->input_rank, a, sizeof a),
          qe_dims_to_string(m->in_dims, m->in_rank, b, sizeof b));
   }
-  /* one sample's shape: without the batch axis, which the data engine
-   * would otherwise have to guess ((1, 4, 512) reads as 1 channel of 4
-   * values followed by 512 for a series) */
-  int skip = m->in_rank >= 2 && m->in_dims[0] == 1 ? 1 : 0;
-  dopt.input_rank = m->in_rank - skip;
-  for (int k = skip; k < m->in_rank; k++)
-    dopt.input_shape[k - skip] = m->in_dims[k];
+  /* the model's input as it is, batch axis included (the data engine knows
+   * (1, 4, 512) from (4, 512, 1)) */
+  dopt.input_rank = m->in_rank;
+  for (int k = 0; k < m->in_rank; k++)
+    dopt.input_shape[k] = m->in_dims[k];
   dopt.layout = qe_pl_model_layout(m);
   if (p->opt.threads > 0)
     dopt.threads = p->opt.threads;

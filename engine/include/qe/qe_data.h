@@ -248,7 +248,10 @@ typedef struct qe_data_options {
    * keep their decoded size, series and audio follow the options. Meaning:
    *   images   NHWC (H, W, C) / NCHW (C, H, W)
    *   audio    (n_mels, patch_length[, 1]) / NCHW (1, n_mels, patch_length)
-   *   series   (channels, seq_len[, 1]) / NCHW (1, channels, seq_len); (seq_len)
+   *   series   (channels, seq_len[, 1]) / NCHW (1, channels, seq_len); (seq_len).
+   *            Rank 3 is read by which end is 1, whatever the layout: (C, L, 1)
+   *            and (1, C, L) -- NCHW, or (N, C, L) with the batch axis kept --
+   *            are both C channels of L values
    *   tensors  any shape with the element count of one sample of x */
   int input_rank;
   int64_t input_shape[QE_MAX_RANK];
