@@ -28,9 +28,10 @@ static const char *const mode_names[] = {
   [QE_MODE_BENCHMARKING] = "benchmarking", [QE_MODE_DEPLOYMENT] = "deployment",
   [QE_MODE_PREDICTION] = "prediction",     [QE_MODE_CHAIN_EQE] = "chain_eqe",
   [QE_MODE_CHAIN_QB] = "chain_qb",         [QE_MODE_CHAIN_EQEB] = "chain_eqeb",
-  [QE_MODE_CHAIN_QD] = "chain_qd",         [QE_MODE_TRAINING] = "training",
-  [QE_MODE_CHAIN_TQE] = "chain_tqe",       [QE_MODE_CHAIN_TQEB] = "chain_tqeb",
-  [QE_MODE_CHAIN_TBQEB] = "chain_tbqeb",   NULL,
+  [QE_MODE_CHAIN_QD] = "chain_qd",         [QE_MODE_CHAIN_QE] = "chain_qe",
+  [QE_MODE_TRAINING] = "training",         [QE_MODE_CHAIN_TQE] = "chain_tqe",
+  [QE_MODE_CHAIN_TQEB] = "chain_tqeb",     [QE_MODE_CHAIN_TBQEB] = "chain_tbqeb",
+  [QE_MODE_CHAIN_TB] = "chain_tb",         NULL,
 };
 static_assert(QE_ARRAY_LEN(mode_names) == QE_MODE_COUNT + 1, "a name per mode");
 
@@ -103,9 +104,43 @@ unsigned qe_op_mode_steps(qe_op_mode mode)
            QE_STEP_BENCHMARK;
   case QE_MODE_CHAIN_QD:
     return QE_STEP_QUANTIZE | QE_STEP_DEPLOY;
-  default:
-    return 0;
+  case QE_MODE_CHAIN_QE:
+    return QE_STEP_QUANTIZE | QE_STEP_EVALUATE_QUANTIZED;
+  case QE_MODE_TRAINING:
+  case QE_MODE_CHAIN_TQE:
+  case QE_MODE_CHAIN_TQEB:
+  case QE_MODE_CHAIN_TBQEB:
+  case QE_MODE_CHAIN_TB:
+  case QE_MODE_COUNT:
+    break;
   }
+  return 0;
+}
+
+/* "quantization, evaluation, ... or chain_qe" in @buf: the modes Quantizer
+ * can run, from the table (the ones that train left out). */
+static const char *mode_list(char *buf, size_t size)
+{
+  int last = -1;
+  for (int m = 0; m < QE_MODE_COUNT; m++)
+    if (qe_op_mode_steps((qe_op_mode)m))
+      last = m;
+  size_t used = 0;
+  buf[0] = '\0';
+  for (int m = 0, k = 0; m < QE_MODE_COUNT && used < size; m++) {
+    if (!qe_op_mode_steps((qe_op_mode)m))
+      continue;
+    int w = snprintf(buf + used, size - used, "%s%s",
+                     k == 0      ? ""
+                     : m == last ? " or "
+                                 : ", ",
+                     mode_names[m]);
+    if (w < 0)
+      break;
+    used += (size_t)w;
+    k++;
+  }
+  return buf;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -633,6 +668,14 @@ static qe_status check_value(const qe_config_key *k, const qe_yaml_node *n, qe_c
     /* The data engine also takes aliases ("hanning", "False"...). */
     if (qe_config_data_choice_ok(k->path, qe_yaml_node_text(n)))
       return QE_OK;
+    /* An unknown operation_mode: name the modes Quantizer can run (the
+     * ones that train are in the table only to be refused in words). */
+    const char *t = qe_yaml_node_text(n);
+    if (k->choices == mode_names && t && qe_config_enum_parse(QE_CONFIG_ENUM_MODE, t) < 0) {
+      char modes[256];
+      return qe_yaml_error(ctx, QE_ERR_INVALID, n, "%s must be one of %s, not '%s'", path,
+                           mode_list(modes, sizeof modes), t);
+    }
     return qe_yaml_node_enum(n, k->choices, &i, ctx);
   }
   case QE_CFG_STRING_LIST:
@@ -842,17 +885,11 @@ static qe_status missing_error(const qe_config *cfg, const char *section, qe_ctx
   return qe_error(ctx, QE_ERR_INVALID, "%s: %s", cfg->source, msg);
 }
 
-static const char *mode_list(void)
-{
-  return "quantization, evaluation, benchmarking, deployment, prediction, chain_eqe, "
-         "chain_qb, chain_eqeb or chain_qd";
-}
-
 static qe_status extract(qe_config *cfg, const qe_config_options *opt, qe_ctx *ctx)
 {
   const qe_yaml_node *root = qe_yaml_root(cfg->priv->doc);
   const qe_yaml_node *n;
-  char where[512];
+  char where[512], modes[256];
   qe_status st;
 
   /* -- TI Tensorlab -------------------------------------------------- */
@@ -869,15 +906,22 @@ static qe_status extract(qe_config *cfg, const qe_config_options *opt, qe_ctx *c
      * evaluate otherwise. */
     cfg->mode = ti_quantizes ? QE_MODE_CHAIN_EQE : QE_MODE_EVALUATION;
   } else {
-    return missing_error(cfg, NULL, ctx, "operation_mode is missing; set it to %s", mode_list());
+    return missing_error(cfg, NULL, ctx, "operation_mode is missing; set it to %s",
+                         mode_list(modes, sizeof modes));
   }
   cfg->steps = qe_op_mode_steps(cfg->mode);
-  if (cfg->steps == 0)
+  if (cfg->steps == 0) {
+    /* the same chain without its training step */
+    const char *instead = cfg->mode == QE_MODE_CHAIN_TQE     ? "chain_qe"
+                          : cfg->mode == QE_MODE_CHAIN_TQEB  ? "chain_eqeb"
+                          : cfg->mode == QE_MODE_CHAIN_TBQEB ? "chain_eqeb"
+                          : cfg->mode == QE_MODE_CHAIN_TB    ? "benchmarking"
+                                                             : "chain_eqe or quantization";
     return qe_yaml_error(ctx, QE_ERR_UNSUPPORTED, n,
                          "operation_mode '%s' includes training, which Quantizer does not do; "
-                         "train the model first, then use chain_eqe or quantization with "
-                         "model.model_path",
-                         qe_yaml_node_text(n));
+                         "train the model first, then use %s with model.model_path",
+                         qe_yaml_node_text(n), instead);
+  }
 
   /* -- general ------------------------------------------------------- */
   cfg->project_name = get_text(cfg, "general.project_name", "<unnamed>");

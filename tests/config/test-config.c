@@ -364,8 +364,8 @@ static void test_bad_input(void)
                "not '(4,x,1)'");
   expect_error("operation_mode: quantise\n", NULL, 0, QE_ERR_INVALID,
                "@:1:17: operation_mode must be one of quantization, evaluation, benchmarking, "
-               "deployment, prediction, chain_eqe, chain_qb, chain_eqeb, chain_qd, training, "
-               "chain_tqe, chain_tqeb, chain_tbqeb, not 'quantise'");
+               "deployment, prediction, chain_eqe, chain_qb, chain_eqeb, chain_qd or chain_qe, "
+               "not 'quantise'");
   expect_error("- a\n- b\n", NULL, 0, QE_ERR_INVALID,
                "@:1:1: a configuration is a map of sections (general:, dataset:, ...), not a "
                "list");
@@ -377,8 +377,8 @@ static void test_bad_input(void)
   /* Missing required settings and paths. */
   expect_error("general:\n  project_name: x\n", NULL, 0, QE_ERR_INVALID,
                "@: operation_mode is missing; set it to quantization, evaluation, "
-               "benchmarking, deployment, prediction, chain_eqe, chain_qb, chain_eqeb or "
-               "chain_qd");
+               "benchmarking, deployment, prediction, chain_eqe, chain_qb, chain_eqeb, "
+               "chain_qd or chain_qe");
   expect_error("operation_mode: quantization\ngeneral:\n  project_name: x\n", NULL, 0,
                QE_ERR_INVALID,
                "@: model.model_path is missing: operation_mode quantization needs the model "
@@ -426,8 +426,7 @@ static void test_bad_input(void)
                "quantization (PTQ) only; set it to PTQ");
   expect_error("operation_mode: chain_tqe\n", NULL, 0, QE_ERR_UNSUPPORTED,
                "@:1:17: operation_mode 'chain_tqe' includes training, which Quantizer does not "
-               "do; train the model first, then use chain_eqe or quantization with "
-               "model.model_path");
+               "do; train the model first, then use chain_qe with model.model_path");
   snprintf(text, sizeof text, "%sgeneral:\n  model_path: models/yamnet_esc10.tflite\n", head);
   expect_error(text, NULL, 0, QE_ERR_INVALID,
                "@:5:15: general.model_path and model.model_path (@:3:15) name two different "
@@ -588,6 +587,72 @@ static void test_table_defaults(qe_ctx *ctx)
   qe_yaml_doc_free(doc);
 }
 
+/* Every operation_mode of the model zoo's guides (../shared/seeds/ and the
+ * model zoo's stm32ai_main.py): those Quantizer can run load with their
+ * steps; those that train are one sentence naming the mode, never a list
+ * of choices. */
+static void test_modes(qe_ctx *ctx)
+{
+  static const struct {
+    const char *name;
+    unsigned steps;
+  } runs[] = {
+    { "quantization", QE_STEP_QUANTIZE },
+    { "evaluation", QE_STEP_EVALUATE_FLOAT },
+    { "benchmarking", QE_STEP_BENCHMARK },
+    { "deployment", QE_STEP_DEPLOY },
+    { "prediction", QE_STEP_PREDICT },
+    { "chain_eqe", QE_STEP_EVALUATE_FLOAT | QE_STEP_QUANTIZE | QE_STEP_EVALUATE_QUANTIZED },
+    { "chain_qb", QE_STEP_QUANTIZE | QE_STEP_BENCHMARK },
+    { "chain_eqeb",
+      QE_STEP_EVALUATE_FLOAT | QE_STEP_QUANTIZE | QE_STEP_EVALUATE_QUANTIZED | QE_STEP_BENCHMARK },
+    { "chain_qd", QE_STEP_QUANTIZE | QE_STEP_DEPLOY },
+    { "chain_qe", QE_STEP_QUANTIZE | QE_STEP_EVALUATE_QUANTIZED },
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+    char mode[64];
+    snprintf(mode, sizeof mode, "operation_mode=%s", runs[i].name);
+    /* a board for deployment, a folder for prediction */
+    const char *ov[] = { mode, "quantization.board=nucleo-f446re",
+                         "dataset.prediction_path=datasets/ESC-50/audio" };
+    qe_config *cfg = load_example("esc10_quantization.yaml", ctx, ov, 3);
+    CHECK(cfg->steps == runs[i].steps);
+    CHECK_STR(qe_config_enum_name(QE_CONFIG_ENUM_MODE, (int)cfg->mode), runs[i].name);
+    CHECK(qe_op_mode_steps(cfg->mode) == runs[i].steps);
+    qe_config_free(cfg);
+  }
+  static const struct {
+    const char *name, *instead;
+  } trains[] = {
+    { "training", "chain_eqe or quantization" },
+    { "chain_tqe", "chain_qe" },
+    { "chain_tqeb", "chain_eqeb" },
+    { "chain_tbqeb", "chain_eqeb" },
+    { "chain_tb", "benchmarking" },
+  };
+  for (size_t i = 0; i < sizeof trains / sizeof trains[0]; i++) {
+    char text[128], msg[512];
+    snprintf(text, sizeof text, "operation_mode: %s\n", trains[i].name);
+    snprintf(msg, sizeof msg,
+             "@:1:17: operation_mode '%s' includes training, which Quantizer does not do; "
+             "train the model first, then use %s with model.model_path",
+             trains[i].name, trains[i].instead);
+    expect_error(text, NULL, 0, QE_ERR_UNSUPPORTED, msg);
+    CHECK(qe_config_enum_parse(QE_CONFIG_ENUM_MODE, trains[i].name) >= 0);
+  }
+  /* the same from an override, and the list of modes when one is unknown */
+  const char *ov_train[] = { "operation_mode=chain_tqeb" };
+  expect_error("operation_mode: quantization\n", ov_train, 1, QE_ERR_UNSUPPORTED,
+               "override 'operation_mode=chain_tqeb':1:1: operation_mode 'chain_tqeb' includes "
+               "training, which Quantizer does not do; train the model first, then use "
+               "chain_eqeb with model.model_path");
+  const char *ov_bad[] = { "operation_mode=chain_q" };
+  expect_error("operation_mode: quantization\n", ov_bad, 1, QE_ERR_INVALID,
+               "override 'operation_mode=chain_q':1:1: operation_mode must be one of "
+               "quantization, evaluation, benchmarking, deployment, prediction, chain_eqe, "
+               "chain_qb, chain_eqeb, chain_qd or chain_qe, not 'chain_q'");
+}
+
 /* The data sections as the data engine's options. */
 static void test_data_mapping(qe_ctx *ctx)
 {
@@ -686,6 +751,7 @@ int main(void)
   test_bad_input();
   test_warnings(ctx);
   test_table_defaults(ctx);
+  test_modes(ctx);
   test_data_mapping(ctx);
   qe_config_free(NULL);
   qe_ctx_free(ctx);

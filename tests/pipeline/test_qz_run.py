@@ -228,6 +228,19 @@ def main():
             check(not os.path.exists(os.path.join(out5, "quantized_models", "c_model")),
                   "chain_qb writes no C code")
 
+        # chain_qe: quantize, then evaluate the quantized model only (the same
+        # calibration as chain_eqe, so the same int8 model and accuracy)
+        rc, so, se, out6 = run("afd_quantization", "operation_mode=chain_qe",
+                               out=os.path.join(WORK, "runs", "afd_qe"))
+        if check(rc == 0, "afd chain_qe: exit %d: %s" % (rc, se)):
+            r6 = report_of(out6)
+            names = [ph["name"] for ph in r6["phases"]]
+            check(r6["mode"] == "chain_qe" and "evaluating float model" not in names and
+                  "evaluating quantized model" in names, "chain_qe phases: %s" % names)
+            check(r6["quantized"]["accuracy"] == qa and
+                  r6["quantized"]["confusion"] == r["quantized"]["confusion"],
+                  "chain_qe: int8 %s, chain_eqe's %s" % (r6["quantized"]["accuracy"], qa))
+
         # ONNX QDQ export
         rc, so, se, out4 = run("afd_quantization", "quantization.quantizer=Onnx_quantizer",
                                "quantization.quantization_input_type=float",
@@ -446,6 +459,12 @@ def bad_input():
     expect_error(write("qat.yaml", tl.replace("quantization_method: 'PTQ'",
                                               "quantization_method: 'QAT'")),
                  r"qat\.yaml:\d+:\d+: .*QAT.*PTQ", "QAT")
+    # the model zoo's modes that train: one sentence, the file's location
+    for mode in ("training", "chain_tqe", "chain_tqeb", "chain_tbqeb", "chain_tb"):
+        expect_error(write("mode.yaml", afd.replace("operation_mode: quantization",
+                                                    "operation_mode: " + mode)),
+                     r"mode\.yaml:\d+:\d+: operation_mode '%s' includes training, which "
+                     r"Quantizer does not do" % mode, "operation_mode " + mode)
     # an unknown board
     expect_error(write("board.yaml", afd + "  board: no-such-board\n"),
                  r"no-such-board", "unknown board")

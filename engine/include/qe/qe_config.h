@@ -56,10 +56,14 @@ typedef enum qe_op_mode {
   QE_MODE_CHAIN_QB,         /* "chain_qb": quantize, benchmark */
   QE_MODE_CHAIN_EQEB,       /* "chain_eqeb": evaluate, quantize, evaluate, benchmark */
   QE_MODE_CHAIN_QD,         /* "chain_qd": quantize, deploy */
-  QE_MODE_TRAINING,         /* "training" (refused: Quantizer does not train) */
-  QE_MODE_CHAIN_TQE,        /* "chain_tqe" (refused) */
-  QE_MODE_CHAIN_TQEB,       /* "chain_tqeb" (refused) */
-  QE_MODE_CHAIN_TBQEB,      /* "chain_tbqeb" (refused) */
+  QE_MODE_CHAIN_QE,         /* "chain_qe": quantize, evaluate the quantized model */
+  /* The model zoo's modes that train: refused with one sentence
+   * (qe_op_mode_steps() is 0 for them). */
+  QE_MODE_TRAINING,    /* "training" */
+  QE_MODE_CHAIN_TQE,   /* "chain_tqe" */
+  QE_MODE_CHAIN_TQEB,  /* "chain_tqeb" */
+  QE_MODE_CHAIN_TBQEB, /* "chain_tbqeb" */
+  QE_MODE_CHAIN_TB,    /* "chain_tb" */
   QE_MODE_COUNT
 } qe_op_mode;
 
