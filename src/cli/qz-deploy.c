@@ -396,7 +396,8 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
    * cannot compile for get a project to build with their vendor's tools. */
   uint32_t expect_id = 0;
   gboolean esp = qe_board_has_method(b, "esp-rom"), ti = qe_board_has_method(b, "ccs-project");
-  if (model_path && !o->image && (esp || ti)) {
+  gboolean no_flash = o->method && strcmp(o->method, "none") == 0;
+  if (model_path && !o->image && !no_flash && (esp || ti)) {
     g_autofree char *runner_dir = qz_runner_dir();
     g_autofree char *base = g_path_get_basename(model_path);
     g_autofree char *stem = g_strdup(base);
@@ -417,18 +418,21 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       qe_json_kv_string(j, "method", esp ? "esp-idf-project" : "ccs-project");
       qe_json_kv_string(j, "project", dest);
       qe_json_kv_bool(j, "flashed", false);
-      qe_json_kv_string(j, "model_id", g_strdup_printf("%08x", id));
+      char idbuf[16];
+      g_snprintf(idbuf, sizeof idbuf, "%08x", id);
+      qe_json_kv_string(j, "model_id", idbuf);
     } else if (!o->quiet && esp) {
-      printf("Quantizer cannot build firmware for the %s itself: its ESP32-S3 has an Xtensa\n"
-             "core and Debian has no compiler for it. It wrote a ready ESP-IDF project to\n"
-             "  %s\n"
-             "Build and flash it with Espressif's ESP-IDF (5.0 or later):\n"
-             "  cd %s && idf.py set-target esp32s3 && idf.py build flash\n"
-             "Then validate it on the board (its \"USB\" connector) with\n"
-             "  qz deploy %s --board %s --port /dev/ttyACM0 --method none\n"
-             "or let Quantizer flash the image you built, and validate:\n"
-             "  qz deploy %s --board %s --port /dev/ttyACM0 --image %s/build/quantizer_runner.bin\n",
-             b->name, dest, dest, model_path, b->id, model_path, b->id, dest);
+      printf(
+          "Quantizer cannot build firmware for the %s itself: its ESP32-S3 has an Xtensa\n"
+          "core and Debian has no compiler for it. It wrote a ready ESP-IDF project to\n"
+          "  %s\n"
+          "Build and flash it with Espressif's ESP-IDF (5.0 or later):\n"
+          "  cd %s && idf.py set-target esp32s3 && idf.py build flash\n"
+          "Then validate it on the board (its \"USB\" connector) with\n"
+          "  qz deploy %s --board %s --port /dev/ttyACM0 --method none\n"
+          "or let Quantizer flash the image you built, and validate:\n"
+          "  qz deploy %s --board %s --port /dev/ttyACM0 --image %s/build/quantizer_runner.bin\n",
+          b->name, dest, dest, model_path, b->id, model_path, b->id, dest);
     } else if (!o->quiet) {
       printf("Quantizer cannot build or flash firmware for the %s: its C28x core needs TI's\n"
              "C2000 compiler, and flashing is done in Code Composer Studio or UniFlash. It\n"
@@ -444,7 +448,7 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     rc = QZ_EXIT_OK;
     goto out;
   }
-  if (model_path && !o->image && !(o->method && strcmp(o->method, "none") == 0)) {
+  if (model_path && !o->image && !no_flash) {
     g_autofree char *runner_dir = qz_runner_dir();
     g_autoptr(GError) err = NULL;
     if (o->build_dir) {
@@ -486,7 +490,6 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       goto out;
     }
   }
-  gboolean no_flash = o->method && strcmp(o->method, "none") == 0;
   if (no_flash) {
     /* nothing to read: the board runs its firmware already */
   } else if (image_path) {
@@ -497,9 +500,9 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
     if (!b->runner_image) {
       rc = qz_fail(
           "deploy", "%s",
-          esp ? "there is no prebuilt runner for the ESP32-S3 (Debian has no Xtensa compiler): "
-                "give a MODEL to get an ESP-IDF project to build with idf.py, or flash an image "
-                "you built with --image"
+          esp  ? "there is no prebuilt runner for the ESP32-S3 (Debian has no Xtensa compiler): "
+                 "give a MODEL to get an ESP-IDF project to build with idf.py, or flash an image "
+                 "you built with --image"
           : ti ? "there is no prebuilt runner for the TI LaunchPad: give a MODEL to get a Code "
                  "Composer Studio project, and flash it in CCS or UniFlash"
                : "there is no prebuilt runner for this board; pass --image");
@@ -856,7 +859,36 @@ int qz_cmd_deploy(int argc, char **argv)
   int rc;
   if (!qz_parse_options("deploy", "[MODEL]",
                         "Check a quantized model against a board, flash it and validate it on "
-                        "the board.",
+                        "the board:\n"
+                        "the board's outputs are compared bit for bit with the host int8 engine "
+                        "on N samples\n"
+                        "(--data: real ones; else random inputs, said so), and the latency "
+                        "measured on the\n"
+                        "board is shown beside the estimate.\n"
+                        "\n"
+                        "Boards:\n"
+                        "  qemu-*             run in qemu-system-arm, no hardware needed\n"
+                        "  nucleo-f446re, nucleo-h743zi2, b-u585i-iot02a\n"
+                        "                     runner image built here (prebuilt for --selftest), "
+                        "flashed\n"
+                        "                     through the ST-LINK drive or a flash tool; needs "
+                        "--port (the\n"
+                        "                     ST-LINK's serial port) to validate. Checked without "
+                        "the board:\n"
+                        "                     build, size, memory layout; the clock and UART "
+                        "set-up need the board.\n"
+                        "  esp32-s3-devkitc-1 Quantizer cannot compile for it (no Xtensa compiler "
+                        "in Debian):\n"
+                        "                     it writes an ESP-IDF project (build it with idf.py "
+                        "build flash);\n"
+                        "                     --image flashes what you built, over the ROM "
+                        "loader.\n"
+                        "  launchxl-f28p55x   it writes a Code Composer Studio project; flashing "
+                        "is done in\n"
+                        "                     CCS or UniFlash.\n"
+                        "  stm32n6570-dk      pre-flight check only (ST's signed boot image is "
+                        "not built).\n"
+                        "--method none validates the firmware a board already runs.",
                         entries, &argc, &argv, &rc))
     return rc;
   const char *model = argc > 1 ? argv[1] : NULL;

@@ -86,11 +86,11 @@ static void send_frame(uint8_t type, uint8_t seq, const uint8_t *payload, uint16
   uint32_t crc = qr_crc32_update(0, hdr + 2, QR_HEADER_SIZE - 2);
   crc = qr_crc32_update(crc, payload, len);
   put_u32(tail, crc);
-  for (size_t i = 0; i < sizeof hdr; i++)
+  for (size_t i = 0; i < QR_HEADER_SIZE; i++)
     board_uart_putc(hdr[i]);
   for (size_t i = 0; i < len; i++)
     board_uart_putc(payload[i]);
-  for (size_t i = 0; i < sizeof tail; i++)
+  for (size_t i = 0; i < 4; i++)
     board_uart_putc(tail[i]);
 }
 

@@ -19,6 +19,19 @@
 #include "qe/qe_tflite.h"
 
 static uint32_t rng = 12345u;
+/* "cnn-p2": the same network with per-tensor weights and power-of-two
+ * scales everywhere (what the ESP32-S3's constraints ask for). */
+static int pot;
+
+static float sc(float s)
+{
+  if (!pot)
+    return s;
+  float p = 1.0f;
+  while (p > s * 1.4142f)
+    p *= 0.5f;
+  return p;
+}
 
 static int8_t r8(void)
 {
@@ -39,6 +52,7 @@ static int act(qe_qmodel *m, const char *name, int rank, const int32_t *dims, fl
 {
   int idx;
   int32_t z = zp;
+  scale = sc(scale);
   TRY(qe_qmodel_add_tensor(m, name, QE_DT_I8, rank, dims, NULL, 0, 1, &scale, &z, 0, &idx, ctx));
   return idx;
 }
@@ -52,10 +66,12 @@ static int weights(qe_qmodel *m, const char *name, int rank, const int32_t *dims
   int8_t *w = malloc(n);
   for (size_t i = 0; i < n; i++)
     w[i] = r8();
+  if (pot)
+    n_ch = 1;
   float *s = malloc(sizeof(float) * (size_t)n_ch);
   int32_t *z = calloc((size_t)n_ch, sizeof(int32_t));
   for (int c = 0; c < n_ch; c++)
-    s[c] = base * (1.0f + 0.07f * (float)c);
+    s[c] = sc(base * (1.0f + 0.07f * (float)c));
   int idx;
   TRY(qe_qmodel_add_tensor(m, name, QE_DT_I8, rank, dims, w, n, (size_t)n_ch, s, z, qdim, &idx,
                            ctx));
@@ -73,7 +89,7 @@ static int bias(qe_qmodel *m, const char *name, int n, float in_scale, const qe_
   int32_t *z = calloc((size_t)n, sizeof(int32_t));
   for (int c = 0; c < n; c++) {
     b[c] = (int32_t)r8() * 40;
-    s[c] = in_scale * w->scale[w->n_quant > 1 ? c : 0];
+    s[c] = sc(in_scale) * w->scale[w->n_quant > 1 ? c : 0];
   }
   int32_t dims[1] = { n };
   int idx;
@@ -93,7 +109,8 @@ int main(int argc, char **argv)
   qe_qmodel *m = NULL;
   TRY(qe_qmodel_new(&m, ctx));
   qe_qop_options o;
-  if (strcmp(argv[1], "cnn") == 0) {
+  pot = strcmp(argv[1], "cnn-p2") == 0;
+  if (strcmp(argv[1], "cnn") == 0 || pot) {
     const int32_t din[4] = { 1, 16, 16, 1 }, dconv[4] = { 1, 16, 16, 8 }, dpool[4] = { 1, 8, 8, 8 },
                   dfc[2] = { 1, 10 };
     int x = act(m, "input", 4, din, 0.02f, -3, ctx);

@@ -170,6 +170,35 @@ qe_status qe_runner_build(const qe_board *board, struct qe_qmodel *model, const 
                           const char *runner_dir, const char *work_dir, char **image_path,
                           uint32_t *model_id, qe_ctx *ctx);
 
+/* The id a runner built with @model reports in HELLO (CRC-32 of its
+ * generated model.c), computed by generating the module under @work_dir.
+ * For images built elsewhere (ESP-IDF, CCS, or passed with --image). */
+qe_status qe_runner_model_id(struct qe_qmodel *model, const char *work_dir, uint32_t *model_id,
+                             qe_ctx *ctx);
+
+/* ---- firmware projects for boards Quantizer cannot build for ------------- */
+
+/* Write a ready ESP-IDF project into @out_dir (created if needed): the
+ * runner's protocol loop, the ESP32-S3 glue (USB-Serial/JTAG console,
+ * CCOUNT cycles: targets/runner/boards/esp32s3.c), the generated model
+ * and the engine's kernels under main/, CMakeLists.txt files,
+ * sdkconfig.defaults and a README saying how to build (`idf.py build
+ * flash`). *model_id (may be NULL) is the id the runner will report. */
+qe_status qe_export_esp_idf(const qe_board *board, struct qe_qmodel *model, const char *model_name,
+                            const char *runner_dir, const char *out_dir, uint32_t *model_id,
+                            qe_ctx *ctx);
+
+/* Write a ready Code Composer Studio project for the TI LAUNCHXL-F28P55X
+ * into @out_dir: a .projectspec (CCS imports it; C2000Ware's driverlib and
+ * device support are referenced), the linker command file, the runner, the
+ * C28x glue (targets/runner/ti/), the generated model and the kernels with
+ * int8 values kept in 16-bit words (qe_c28x_int8.h), and a README saying
+ * what was checked without TI's tools. Models with uint8 I/O or moving
+ * elements wider than 8 bits are refused (QE_ERR_UNSUPPORTED). */
+qe_status qe_export_ccs(const qe_board *board, struct qe_qmodel *model, const char *model_name,
+                        const char *runner_dir, const char *out_dir, uint32_t *model_id,
+                        qe_ctx *ctx);
+
 /* ---- detection ---------------------------------------------------------- */
 
 typedef struct {

@@ -170,8 +170,9 @@ qe_kstatus qe_s8_resize_bilinear(const qe_kresize_params *p, const qe_kdims *in_
       out == NULL || p->scale_10_h < 0 || p->scale_10_w < 0)
     return QE_K_ERR_ARG;
   /* Coordinates in Q10 stay within int32 for sizes below 2^20. */
-  if (out_h >= (1 << 20) / 2 || out_w >= (1 << 20) / 2 || p->scale_10_h > (1 << 20) ||
-      p->scale_10_w > (1 << 20) || (int64_t)out_h * p->scale_10_h >= INT32_MAX / 2 ||
+  if (out_h >= (INT32_C(1) << 20) / 2 || out_w >= (INT32_C(1) << 20) / 2 ||
+      p->scale_10_h > (INT32_C(1) << 20) || p->scale_10_w > (INT32_C(1) << 20) ||
+      (int64_t)out_h * p->scale_10_h >= INT32_MAX / 2 ||
       (int64_t)out_w * p->scale_10_w >= INT32_MAX / 2)
     return QE_K_ERR_SIZE;
   for (b = 0; b < in_dims->n; b++)
@@ -195,8 +196,8 @@ qe_kstatus qe_s8_resize_bilinear(const qe_kresize_params *p, const qe_kdims *in_
                             (int64_t)r1[(size_t)x0 * in_dims->c + c] * wy1 * wx0 +
                             (int64_t)r0[(size_t)x1 * in_dims->c + c] * wy0 * wx1 +
                             (int64_t)r1[(size_t)x1 * in_dims->c + c] * wy1 * wx1;
-          const int64_t round = s > 0 ? (1 << 19) : -(1 << 19);
-          const int64_t v = (s + round) / (1 << 20);
+          const int64_t round = s > 0 ? (INT32_C(1) << 19) : -(INT32_C(1) << 19);
+          const int64_t v = (s + round) / (INT32_C(1) << 20);
           *out++ = (int8_t)(v < -128 ? -128 : (v > 127 ? 127 : v));
         }
       }

@@ -5,7 +5,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Portable C99 (<stdint.h> and <limits.h> only); included by the kernels,
- * by the engine's prepare step and by generated code.
+ * by the engine's prepare step and by generated code. Constants of 2^15
+ * and more are written INT32_C(1) << n, so that the arithmetic is the
+ * same where int is 16 bits wide (TI C28x; tests/boards checks the
+ * kernels with clang --target=msp430, a 16-bit-int target).
  */
 #ifndef QE_REQUANT_S8_H
 #define QE_REQUANT_S8_H
@@ -26,7 +29,7 @@ static inline int32_t qe_k_srdhm(int32_t a, int32_t b)
   if (a == b && a == INT32_MIN)
     return INT32_MAX;
   ab = (int64_t)a * (int64_t)b;
-  nudge = ab >= 0 ? (1 << 30) : (1 - (1 << 30));
+  nudge = ab >= 0 ? (INT32_C(1) << 30) : (1 - (INT32_C(1) << 30));
   /* Division (truncation toward zero), not a shift, as the reference. */
   return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
 }
@@ -77,8 +80,8 @@ static inline int16_t qe_k_srdhm16(int16_t a, int16_t b)
   if (a == b && a == INT16_MIN)
     return INT16_MAX;
   ab = (int32_t)a * (int32_t)b;
-  nudge = ab >= 0 ? (1 << 14) : (1 - (1 << 14));
-  return (int16_t)((ab + nudge) / (1 << 15));
+  nudge = ab >= 0 ? (INT32_C(1) << 14) : (1 - (INT32_C(1) << 14));
+  return (int16_t)((ab + nudge) / (INT32_C(1) << 15));
 }
 
 /* The same without rounding (toward zero): ARM's SQDMULH. */
@@ -88,12 +91,12 @@ static inline int16_t qe_k_sdhm16(int16_t a, int16_t b)
   if (a == b && a == INT16_MIN)
     return INT16_MAX;
   ab = (int32_t)a * (int32_t)b;
-  return (int16_t)(ab / (1 << 15));
+  return (int16_t)(ab / (INT32_C(1) << 15));
 }
 
 static inline int16_t qe_k_rdbpot16(int16_t x, int32_t exponent)
 {
-  const int16_t mask = (int16_t)((1 << exponent) - 1);
+  const int16_t mask = (int16_t)((INT32_C(1) << exponent) - 1);
   const int16_t remainder = (int16_t)(x & mask);
   const int16_t threshold = (int16_t)((mask >> 1) + (x < 0 ? 1 : 0));
   return (int16_t)((x >> exponent) + (remainder > threshold ? 1 : 0));

@@ -12,7 +12,7 @@ qe_kstatus qe_s8_lut(const int8_t *table, size_t count, const int8_t *in, int8_t
   if (table == NULL || in == NULL || out == NULL)
     return QE_K_ERR_ARG;
   for (i = 0; i < count; i++)
-    out[i] = table[(uint8_t)in[i]];
+    out[i] = table[(uint8_t)in[i] & 0xFFu]; /* the octet, also where uint8_t is wider */
   return QE_K_OK;
 }
 
@@ -79,7 +79,7 @@ qe_kstatus qe_s8_hard_swish(const qe_khard_swish_params *p, size_t count, const 
     if (p->reluish_multiplier_exponent < 0)
       reluish = qe_k_rdbpot16(reluish, -p->reluish_multiplier_exponent);
     /* [-1, 1] -> [0, 1] in Q0.15. */
-    reluish = (int16_t)((reluish + (1 << 15)) >> 1);
+    reluish = (int16_t)((reluish + (INT32_C(1) << 15)) >> 1);
     pre = qe_k_sdhm16(reluish, preshift_out);
     outv = qe_k_rdbpot16(pre, -p->output_multiplier_exponent);
     v = outv + p->output_zero_point;

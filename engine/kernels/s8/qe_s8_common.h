@@ -17,7 +17,7 @@ static inline int32_t qe_k_weight(const int8_t *w, int32_t i, qe_kweights storag
 {
   if (storage == QE_KW_4_PACKED) {
     const uint8_t b = (uint8_t)w[i >> 1];
-    const int32_t v = (i & 1) ? (b >> 4) : (b & 0x0f);
+    const int32_t v = (i & 1) ? ((b >> 4) & 0x0f) : (b & 0x0f);
     return v >= 8 ? v - 16 : v;
   }
   if (storage == QE_KW_2_PACKED) {

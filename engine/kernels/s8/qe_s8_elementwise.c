@@ -53,9 +53,9 @@ qe_kstatus qe_s8_add(const qe_kadd_params *p, const qe_kdims *in1_dims, const in
           /* |a|, |bv| <= 256, so a * 2^20 < 2^29: no overflow, and the two
            * rescaled values (multipliers < 1) sum below 2^30. */
           const int32_t sa =
-              qe_k_mbqm(a * (1 << p->left_shift), p->input1_multiplier, p->input1_shift);
+              qe_k_mbqm(a * (INT32_C(1) << p->left_shift), p->input1_multiplier, p->input1_shift);
           const int32_t sb =
-              qe_k_mbqm(bv * (1 << p->left_shift), p->input2_multiplier, p->input2_shift);
+              qe_k_mbqm(bv * (INT32_C(1) << p->left_shift), p->input2_multiplier, p->input2_shift);
           int32_t r = qe_k_mbqm(sa + sb, p->output_multiplier, p->output_shift) + p->output_offset;
           out[o] = (int8_t)qe_k_clamp(r, p->act_min, p->act_max);
         }

@@ -21,7 +21,7 @@ qe_kstatus qe_s8_avg_pool(const qe_kpool_params *p, const qe_kdims *in_dims, con
   if (in == NULL || out == NULL || !pool_ok(p, in_dims, out_dims))
     return QE_K_ERR_ARG;
   /* The window sum: at most filter_h * filter_w values of magnitude <= 128. */
-  if ((int64_t)p->filter_h * p->filter_w > (1 << 23))
+  if ((int64_t)p->filter_h * p->filter_w > (INT32_C(1) << 23))
     return QE_K_ERR_SIZE;
 
   for (b = 0; b < out_dims->n; b++)
@@ -98,7 +98,7 @@ qe_kstatus qe_s8_mean_hw(const qe_kmean_params *p, const qe_kdims *in_dims, cons
     return QE_K_ERR_ARG;
   /* The sum of H*W values of magnitude <= 255 stays below 2^31 for H*W <
    * 2^23. */
-  if ((int64_t)in_dims->h * in_dims->w >= (1 << 23))
+  if ((int64_t)in_dims->h * in_dims->w >= (INT32_C(1) << 23))
     return QE_K_ERR_SIZE;
   count = in_dims->h * in_dims->w;
 
