@@ -10,6 +10,7 @@
 
 #include "qe/qe_graph.h"
 #include "qe/qe_json.h"
+#include "qe/qe_model.h"
 #include "qe/qe_onnx.h"
 #include "qe/qe_qmodel.h"
 #include "qe/qe_tflite.h"
@@ -188,8 +189,9 @@ static void print_json(const char *path, const qe_graph *g, const qe_model_stats
   qe_json_free(j);
 }
 
-/* TFLite models are read into the integer model (qe_qmodel): tensors,
- * op histogram and parameters; MACs are not counted for them yet. */
+/* TFLite models: tensors, the file's op histogram and parameters from the
+ * integer model (qe_qmodel); MACs from the loaded model (a float model
+ * through its graph, with the layers that compute). */
 static char *qshape(const qe_qtensor *t)
 {
   GString *s = g_string_new("[");
@@ -199,18 +201,19 @@ static char *qshape(const qe_qtensor *t)
   return g_string_free(s, FALSE);
 }
 
-static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
+static int info_tflite(const char *path, const qe_model *mdl, gboolean json, qe_ctx *ctx)
 {
   qe_qmodel *m = NULL;
-  if (qe_tflite_load(path, &m, ctx) != QE_OK)
+  qe_model_size size;
+  qe_model_stats *gst = NULL;
+  if (qe_tflite_load(path, &m, ctx) != QE_OK || qe_model_measure(mdl, &size, ctx) != QE_OK ||
+      (mdl->graph && qe_graph_stats(mdl->graph, &gst, ctx) != QE_OK)) {
+    qe_qmodel_free(m);
     return qz_fail("info", "%s", qe_ctx_error(ctx));
-  gint64 params = 0, bytes = 0;
-  for (size_t i = 0; i < m->n_tensors; i++)
-    if (m->tensors[i].data) {
-      gint64 c = qe_qtensor_count(&m->tensors[i]);
-      params += c > 0 ? c : 0;
-      bytes += (gint64)m->tensors[i].data_size;
-    }
+  }
+  /* weights and biases the ops read (a float model's fp16 weights counted
+   * as the float32 values the engine runs) */
+  const gint64 params = size.params, bytes = size.param_bytes;
   /* op histogram in order of first appearance */
   g_autoptr(GPtrArray) names = g_ptr_array_new();
   g_autoptr(GArray) counts = g_array_new(FALSE, TRUE, sizeof(guint));
@@ -237,7 +240,11 @@ static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
     qe_json_kv_int(j, "params", params);
     qe_json_kv_int(j, "param_bytes", bytes);
     qe_json_key(j, "macs");
-    qe_json_null(j);
+    if (size.macs >= 0)
+      qe_json_int(j, size.macs);
+    else
+      qe_json_null(j);
+    qe_json_kv_string(j, "kind", qe_model_kind_name(mdl->kind));
     qe_json_end_object(j);
     for (int io = 0; io < 2; io++) {
       qe_json_key(j, io ? "outputs" : "inputs");
@@ -258,11 +265,30 @@ static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
       qe_json_end_array(j);
     }
     qe_json_kv_int(j, "params", params);
+    qe_json_key(j, "macs");
+    if (size.macs >= 0)
+      qe_json_int(j, size.macs);
+    else
+      qe_json_null(j);
     qe_json_key(j, "ops");
     qe_json_begin_object(j);
     for (guint k = 0; k < names->len; k++)
       qe_json_kv_int(j, g_ptr_array_index(names, k), g_array_index(counts, guint, k));
     qe_json_end_object(j);
+    /* the layers that compute, as the float graph names them */
+    qe_json_key(j, "layers");
+    qe_json_begin_array(j);
+    for (size_t i = 0; gst && i < mdl->graph->n_nodes; i++) {
+      if (gst->node_macs[i] == 0 && gst->node_params[i] == 0)
+        continue;
+      qe_json_begin_object(j);
+      qe_json_kv_string(j, "name", mdl->graph->nodes[i].name);
+      qe_json_kv_string(j, "op", mdl->graph->nodes[i].op_type);
+      qe_json_kv_int(j, "macs", gst->node_macs[i]);
+      qe_json_kv_int(j, "params", gst->node_params[i]);
+      qe_json_end_object(j);
+    }
+    qe_json_end_array(j);
     qe_json_key(j, "unsupported");
     qe_json_begin_array(j);
     qe_json_end_array(j);
@@ -273,7 +299,7 @@ static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
       printf("%s\n", text);
     qe_json_free(j);
   } else {
-    printf("Model: %s\nFormat: TFLite\n", path);
+    printf("Model: %s\nFormat: TFLite (%s)\n", path, qe_model_kind_name(mdl->kind));
     if (m->description && *m->description)
       printf("Description: %s\n", m->description);
     for (int io = 0; io < 2; io++) {
@@ -287,13 +313,30 @@ static int info_tflite(const char *path, gboolean json, qe_ctx *ctx)
     }
     g_autofree char *p = thousands(params);
     printf("Parameters: %s (%.1f KiB)\n", p, (double)bytes / 1024.0);
-    printf("MACs: not counted for TFLite models\n");
+    if (size.macs >= 0) {
+      g_autofree char *mc = thousands(size.macs);
+      printf("MACs: %s per sample\n", mc);
+    } else {
+      printf("MACs: unknown (shapes not known)\n");
+    }
     printf("Operators (%zu ops):", m->n_ops);
     for (guint k = 0; k < names->len; k++)
       printf("%s %s x%u", k ? "," : "", (const char *)g_ptr_array_index(names, k),
              g_array_index(counts, guint, k));
     printf("\n");
+    if (gst) {
+      printf("Layers:\n");
+      for (size_t i = 0; i < mdl->graph->n_nodes; i++) {
+        if (gst->node_macs[i] == 0 && gst->node_params[i] == 0)
+          continue;
+        g_autofree char *lm = thousands(gst->node_macs[i]);
+        g_autofree char *lp = thousands(gst->node_params[i]);
+        printf("  %-32s %-20s MACs %14s  params %10s\n", mdl->graph->nodes[i].name,
+               mdl->graph->nodes[i].op_type, lm, lp);
+      }
+    }
   }
+  qe_model_stats_free(gst);
   qe_qmodel_free(m);
   return QZ_EXIT_OK;
 }
@@ -316,19 +359,20 @@ int qz_cmd_info(int argc, char **argv)
   qe_graph *g = NULL;
   qe_model_stats *st = NULL;
   int ret = QZ_EXIT_OK;
-  if (g_str_has_suffix(path, ".tflite")) {
-    ret = info_tflite(path, json, ctx);
-    goto out;
-  }
-  if (!g_str_has_suffix(path, ".onnx") && !g_str_has_suffix(path, ".ONNX")) {
-    ret = qz_fail("info", "%s: give an ONNX (.onnx) or TFLite (.tflite) model", path);
-    goto out;
-  }
-  if (qe_onnx_load(path, &g, ctx) != QE_OK) {
+  qe_model *mdl = NULL;
+  /* ONNX or TFLite, told by the content */
+  if (qe_model_load(path, &mdl, ctx) != QE_OK) {
     ret = qz_fail("info", "%s", qe_ctx_error(ctx));
     goto out;
   }
   qz_print_warnings("info", ctx, 0);
+  if (mdl->format == QE_MODEL_FORMAT_TFLITE) {
+    ret = info_tflite(path, mdl, json, ctx);
+    qe_model_free(mdl);
+    goto out;
+  }
+  g = qe_model_steal_graph(mdl);
+  qe_model_free(mdl);
   if (qe_graph_stats(g, &st, ctx) != QE_OK) {
     ret = qz_fail("info", "%s", qe_ctx_error(ctx));
     goto out;

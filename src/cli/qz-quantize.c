@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "qe/qe_codegen.h"
 #include "qe/qe_data.h"
 #include "qe/qe_fileutil.h"
 #include "qe/qe_graph.h"
 #include "qe/qe_json.h"
+#include "qe/qe_model.h"
 #include "qe/qe_onnx.h"
 #include "qe/qe_quantize.h"
 #include "qe/qe_tflite.h"
@@ -57,7 +59,7 @@ static void write_report(qe_json *j, const char *model, const qe_graph *g, const
   qe_json_key(j, "model");
   qe_json_begin_object(j);
   qe_json_kv_string(j, "path", model);
-  qe_json_kv_string(j, "format", "onnx");
+  qe_json_kv_string(j, "format", g->source_format ? g->source_format : "onnx");
   qe_json_kv_int(j, "params", stats ? stats->params : -1);
   qe_json_kv_int(j, "macs", stats ? stats->macs : -1);
   qe_json_kv_string(j, "quantized_path", qpath);
@@ -158,7 +160,10 @@ int qz_cmd_quantize(int argc, char **argv)
     { "bias-correction", 0, 0, G_OPTION_ARG_NONE, &bias, "Bias correction", NULL },
     { "optimize", 0, 0, G_OPTION_ARG_NONE, &optimize,
       "Both equalization and bias correction (the model zoo's optimize: True)", NULL },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "tflite (default) or onnx (QDQ)", "FMT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      "tflite (default), onnx (QDQ) or c (the .tflite, a C inference module and the .tflite as "
+      "a C array)",
+      "FMT" },
     { "target-opset", 0, 0, G_OPTION_ARG_INT, &opset, "ONNX opset of the QDQ export (default 17)",
       "N" },
     { "board", 'b', 0, G_OPTION_ARG_STRING, &board,
@@ -189,8 +194,9 @@ int qz_cmd_quantize(int argc, char **argv)
     return qz_usage_error(CMD, argc < 2 ? "a MODEL file is needed" : "only one MODEL please");
   if (!outdir)
     return qz_usage_error(CMD, "give the output folder with -o OUTDIR");
-  if (format && strcmp(format, "tflite") != 0 && strcmp(format, "onnx") != 0)
-    return qz_usage_error(CMD, "--format must be tflite or onnx, not '%s'", format);
+  if (format && strcmp(format, "tflite") != 0 && strcmp(format, "onnx") != 0 &&
+      strcmp(format, "c") != 0)
+    return qz_usage_error(CMD, "--format must be tflite, onnx or c, not '%s'", format);
   if (max_samples < 0 || random_n <= 0 || diag < 0)
     return qz_usage_error(CMD, "sample counts must be positive");
   const char *model = argv[1];
@@ -205,6 +211,8 @@ int qz_cmd_quantize(int argc, char **argv)
   QzProgress *prog = NULL;
   int ret = QZ_EXIT_OK;
   g_autofree char *board_path = NULL, *qdir = NULL, *qpath = NULL, *rpath = NULL;
+  g_autofree char *cdir = NULL, *adir = NULL, *c_note = NULL;
+  size_t c_const = 0, c_arena = 0;
   qe_quant_options o;
   qe_quant_options_init(&o);
   o.diag_samples = (size_t)diag;
@@ -245,6 +253,11 @@ int qz_cmd_quantize(int argc, char **argv)
     TRY(qe_quant_options_set(&o, "input_type", in_type, ctx));
   if (out_type)
     TRY(qe_quant_options_set(&o, "output_type", out_type, ctx));
+  /* the C module's model_run() takes and gives int8 */
+  if (strcmp(fmt, "c") == 0 && !in_type && o.input_type == QE_DT_F32)
+    o.input_type = QE_DT_I8;
+  if (strcmp(fmt, "c") == 0 && !out_type && o.output_type == QE_DT_F32)
+    o.output_type = QE_DT_I8;
   if (act_type)
     TRY(qe_quant_options_set(&o, "activation_type", act_type, ctx));
   if (wbits)
@@ -270,7 +283,7 @@ int qz_cmd_quantize(int argc, char **argv)
     o.n_float_nodes = g_strv_length(float_nodes);
   }
   TRY(qe_quant_options_validate(&o, ctx));
-  if (o.activation_bits < 8 && strcmp(fmt, "tflite") == 0) {
+  if (o.activation_bits < 8 && strcmp(fmt, "onnx") != 0) {
     ret = qz_fail(CMD,
                   "%d-bit activations: a .tflite file cannot hold their clamps; use --format onnx "
                   "(or 8-bit activations)",
@@ -278,11 +291,19 @@ int qz_cmd_quantize(int argc, char **argv)
     goto out;
   }
 
-  if (!g_str_has_suffix(model, ".onnx") && !g_str_has_suffix(model, ".ONNX")) {
-    ret = qz_fail(CMD, "%s: only float ONNX models (.onnx) can be quantized so far", model);
-    goto out;
+  {
+    /* ONNX or TFLite (float32, or fp16 weights), told by the content */
+    qe_model *mdl = NULL;
+    TRY(qe_model_load(model, &mdl, ctx));
+    if (mdl->quantized) {
+      ret = qz_fail(CMD, "%s is already quantized (%s): give the float model", model,
+                    qe_model_kind_name(mdl->kind));
+      qe_model_free(mdl);
+      goto out;
+    }
+    g = qe_model_steal_graph(mdl);
+    qe_model_free(mdl);
   }
-  TRY(qe_onnx_load(model, &g, ctx));
   if (data && (g_str_has_suffix(data, ".npz") || g_str_has_suffix(data, ".npy"))) {
     TRY(qe_samples_from_npz(data, 0, &samples, ctx));
   } else if (data) {
@@ -345,6 +366,35 @@ int qz_cmd_quantize(int argc, char **argv)
     TRY(qe_quant_save_onnx(r, qpath, ctx));
   else
     TRY(qe_tflite_save(r->qmodel, qpath, ctx));
+  if (strcmp(fmt, "c") == 0) {
+    /* C export beside the .tflite: the inference module (weights, the
+     * engine's kernels, a static arena, model_run()) and the .tflite as a
+     * C array for TFLite Micro */
+    cdir = g_build_filename(qdir, "c_model", NULL);
+    adir = g_build_filename(qdir, "c_array", NULL);
+    qe_codegen_options co = { "model" };
+    qe_status cst = qe_codegen_c_module(r->qmodel, &co, cdir, ctx);
+    if (cst == QE_ERR_UNSUPPORTED) {
+      c_note = g_strdup_printf("no C module: %s", qe_ctx_error(ctx));
+      g_clear_pointer(&cdir, g_free);
+    } else if (cst == QE_OK) {
+      TRY(qe_codegen_sizes(r->qmodel, &c_const, &c_arena, ctx));
+    } else {
+      remove(qpath);
+      ret = qz_fail(CMD, "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+    uint8_t *fb = NULL;
+    size_t fb_len = 0;
+    TRY(qe_tflite_write(r->qmodel, &fb, &fb_len, ctx));
+    cst = qe_codegen_tflite_array(fb, fb_len, "model_tflite", adir, ctx);
+    free(fb);
+    if (cst != QE_OK) {
+      remove(qpath);
+      ret = qz_fail(CMD, "%s", qe_ctx_error(ctx));
+      goto out;
+    }
+  }
   {
     qe_json *j = qe_json_new(true);
     write_report(j, model, g, r, qpath, fmt, (int64_t)qe_qexec_arena_size(ex));
@@ -364,6 +414,19 @@ int qz_cmd_quantize(int argc, char **argv)
     qe_json_kv_string(j, "calibration", r->calibration);
     qe_json_kv_bool(j, "random_data", r->random_calibration);
     qe_json_kv_int(j, "float_ops", (int64_t)r->n_float_ops);
+    if (adir) {
+      qe_json_kv_string(j, "c_array", adir);
+      qe_json_key(j, "c_model");
+      if (cdir) {
+        qe_json_begin_object(j);
+        qe_json_kv_string(j, "path", cdir);
+        qe_json_kv_int(j, "const_bytes", (int64_t)c_const);
+        qe_json_kv_int(j, "arena_bytes", (int64_t)c_arena);
+        qe_json_end_object(j);
+      } else {
+        qe_json_string(j, c_note ? c_note : "");
+      }
+    }
     qe_json_key(j, "advice");
     qe_json_begin_array(j);
     for (size_t i = 0; i < r->n_ranked; i++)
@@ -374,6 +437,12 @@ int qz_cmd_quantize(int argc, char **argv)
     qe_json_free(j);
   } else if (!quiet) {
     printf("%s\n%s\n", qpath, rpath);
+    if (cdir)
+      printf("%s (C module: %zu bytes of constants, a %zu-byte arena)\n", cdir, c_const, c_arena);
+    if (adir)
+      printf("%s (the .tflite as a C array)\n", adir);
+    if (c_note)
+      printf("note: %s\n", c_note);
     for (size_t i = 0; i < r->n_float_ops; i++)
       printf("note: %s\n", r->float_ops[i]);
     for (size_t i = 0; i < r->n_ranked && i < 3; i++)
