@@ -44,8 +44,12 @@ SRC = os.environ.get("QZ_SOURCE_ROOT",
                      os.path.dirname(os.path.dirname(os.path.dirname(
                          os.path.abspath(__file__)))))
 MODELS = os.path.join(SRC, "tests", "models")
-# the settings of the other peer tests (test_peers.py)
-OPTS = ["calib_method=percentile", "optimize=true", "output_type=int8"]
+# the settings of test_peers.py: its accuracy runs (percentile calibration,
+# equalization + bias correction) on every model, and its end-to-end
+# figures (min-max, no optimization) on the two deepest
+SETTINGS = [("", ["calib_method=percentile", "optimize=true", "output_type=int8"]),
+            ("minmax", ["output_type=int8"])]
+DEEP = ("mobilenetv2_tiny", "audio_kws")
 
 
 def right_shift(real):
@@ -199,13 +203,14 @@ def exact_values(M, node, ins, so, zo):
     return None
 
 
-def check_model(tool, js, name, work, fails):
-    out = os.path.join(work, name)
+def check_model(tool, js, name, tag, opts, work, fails):
+    out = os.path.join(work, name + ("_" + tag if tag else ""))
+    label = name + (" (%s)" % tag if tag else "")
     eng = os.path.join(out, "engine")
     os.makedirs(eng, exist_ok=True)
     base = os.path.join(MODELS, name)
     run([tool, base + ".onnx", base + "_calib.npz", out, "test=" + base + "_test.npz",
-         "dump=1", "snap=1", "debug=1", "dumpdir=" + eng, "limit=1"] + OPTS)
+         "dump=1", "snap=1", "debug=1", "dumpdir=" + eng, "limit=1"] + opts)
     qdq = os.path.join(out, "model_qdq.onnx")
     M = Model(qdq)
 
@@ -280,7 +285,7 @@ def check_model(tool, js, name, work, fails):
         if ev is None:
             if nd:
                 fails.append("%s: %s %s differs from ONNX Runtime on %d outputs and has no "
-                             "requantization to explain it" % (name, node.op_type,
+                             "requantization to explain it" % (label, node.op_type,
                                                                node.name, nd))
             continue
         v, win = ev
@@ -293,13 +298,13 @@ def check_model(tool, js, name, work, fails):
         bad = ((diff != 0) & ~inwin) | (diff > 1)
         n_bad += int(bad.sum())
         if (diff > 1).any():
-            fails.append("%s: %s %s differs by %d LSB" % (name, node.op_type, node.name,
+            fails.append("%s: %s %s differs by %d LSB" % (label, node.op_type, node.name,
                                                            int(diff.max())))
         if bad.any():
             i = tuple(np.argwhere(bad)[0])
             fails.append("%s: %s %s: %d outputs differ outside the tie window, e.g. at %s "
                          "exact %.6f, window %.2e, engine %d, ONNX Runtime %d" % (
-                             name, node.op_type, node.name, int(bad.sum()), i, v[i],
+                             label, node.op_type, node.name, int(bad.sum()), i, v[i],
                              win[i], ref[i], o[i]))
         good = (diff != 0) & ~bad
         if good.any():
@@ -307,10 +312,10 @@ def check_model(tool, js, name, work, fails):
             worst_ratio = max(worst_ratio, r)
     print("%-17s alone: %2d layers, %6d outputs, %4d differ (%.3f%%): %d by one LSB inside "
           "a tie window (the farthest at %.2f of its width), %d not; %d outputs lie in a "
-          "window" % (name, len(layers), n_all, n_diff, 100.0 * n_diff / max(n_all, 1),
+          "window" % (label, len(layers), n_all, n_diff, 100.0 * n_diff / max(n_all, 1),
                       n_diff - n_bad, worst_ratio, n_bad, n_win))
     if not layers:
-        fails.append("%s: no layer could be compared with ONNX Runtime" % name)
+        fails.append("%s: no layer could be compared with ONNX Runtime" % label)
 
     # end to end, tensor after tensor
     names = open(os.path.join(fdir, "names.txt")).read().split()
@@ -339,7 +344,7 @@ def check_model(tool, js, name, work, fails):
     if first_chain is not None and (first_isolated is None or
                                     order.index(first_chain) < order.index(first_isolated)):
         fails.append("%s: end to end, %s differs before any layer differs on its own" % (
-            name, first_chain))
+            label, first_chain))
 
 
 def main():
@@ -364,7 +369,9 @@ def main():
     os.makedirs(work, exist_ok=True)
     fails = []
     for n in args.models.split(","):
-        check_model(args.tool, args.batch_js, n, work, fails)
+        for tag, opts in SETTINGS:
+            if not tag or n in DEEP:
+                check_model(args.tool, args.batch_js, n, tag, opts, work, fails)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     for f in fails:
