@@ -107,6 +107,53 @@ def main():
     t.check(rc == 1 and "bad.npz" in out, "--data with samples of the wrong shape: exit 1 naming the file")
     rc, out = boardlib.run([qz, "deploy", "--selftest", "--board", "qemu-mps3-an547", "--data", npz])
     t.check(rc == 2, "--data without a model is a usage error")
+
+    # The STM32 boards, up to the flash: the model built into their runner
+    # and copied to the ST-LINK drive (a folder with the probe's label; a
+    # process plays the probe, as in test_stlink_msd.py), and the prebuilt
+    # self-test image. What the board then does needs the board.
+    import subprocess
+    import time
+    probe_src = ("import os, sys, time\n"
+                 "drive, out = sys.argv[1:3]\n"
+                 "while True:\n"
+                 "    b = [f for f in os.listdir(drive) if f.upper().endswith('.BIN')]\n"
+                 "    if b:\n"
+                 "        p = os.path.join(drive, b[0]); s1 = os.path.getsize(p); time.sleep(0.2)\n"
+                 "        if s1 and s1 == os.path.getsize(p):\n"
+                 "            open(out, 'wb').write(open(p, 'rb').read()); os.unlink(p)\n"
+                 "    time.sleep(0.05)\n")
+    for board, label in (("nucleo-f446re", "NODE_F446RE"), ("nucleo-h743zi2", "NOD_H743ZI"),
+                         ("b-u585i-iot02a", "DIS_U585AI")):
+        root = os.path.join(work, "msd-" + board)
+        drive = os.path.join(root, label)
+        os.makedirs(drive, exist_ok=True)
+        with open(os.path.join(drive, "DETAILS.TXT"), "w") as f:
+            f.write("Version: V3J7M3\r\n")
+        got = os.path.join(work, "programmed-%s.bin" % board)
+        build = os.path.join(work, "build-" + board)
+        env = dict(os.environ, QZ_MSD_ROOTS=root)
+        probe = subprocess.Popen([sys.executable, "-c", probe_src, drive, got])
+        try:
+            rc, out = boardlib.run([qz, "deploy", cnn, "--board", board, "--build-dir", build,
+                                    "--json"], timeout=300, env=env)
+            d = js(out)
+            img = os.path.join(build, "runner-%s.bin" % board)
+            same = os.path.exists(got) and os.path.exists(img) and \
+                open(got, "rb").read() == open(img, "rb").read()
+            t.check(rc == 0 and d and d.get("method") == "stlink-msd" and same,
+                    "%s: the model built into its runner, copied to the ST-LINK drive intact "
+                    "(the board itself is not emulated)" % board)
+            if os.path.exists(got):
+                os.unlink(got)
+            rc, out = boardlib.run([qz, "deploy", "--selftest", "--board", board, "--json"],
+                                   timeout=120, env=env)
+            d = js(out)
+            t.check(rc == 0 and d and d.get("flash", {}).get("bytes", 0) > 4096,
+                    "%s: the prebuilt self-test runner flashes with no toolchain" % board)
+        finally:
+            probe.terminate()
+            probe.wait()
     t.done()
 
 
