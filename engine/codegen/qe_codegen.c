@@ -12,6 +12,7 @@
 
 #include "qe/qe_codegen.h"
 #include "qe/qe_fileutil.h"
+#include "qe/qe_graph.h"
 #include "qe/qe_plan.h"
 #include "qe_codegen_private.h"
 #include "qe_internal.h"
@@ -162,6 +163,8 @@ static const char *ctype(qe_dtype t)
     return "int16_t";
   case QE_DT_I32:
     return "int32_t";
+  case QE_DT_F32:
+    return "float";
   default:
     return NULL;
   }
@@ -189,7 +192,12 @@ static void emit_const(gen *g, int t)
     es = qe_qtensor_elem_size(x);
     n = x->data_size / es;
   }
-  for (i = 0; i < n; i++) {
+  for (i = 0; i < n && x->type == QE_DT_F32; i++) {
+    float f;
+    memcpy(&f, (const uint8_t *)x->data + 4 * i, 4);
+    sb_printf(&g->c, "%s%af,", i % 8 ? " " : "\n  ", (double)f);
+  }
+  for (i = 0; i < n && x->type != QE_DT_F32; i++) {
     long long v;
     if (x->type == QE_DT_I32) {
       int32_t w;
@@ -246,6 +254,94 @@ static const char *kweights(qe_kweights w)
                              : (w == QE_KW_2_PACKED ? "QE_KW_2_PACKED" : "QE_KW_8");
 }
 
+static const char *float_text(float v, char *buf, size_t size)
+{
+  if (v == v && v > -3.4e38f && v < 3.4e38f)
+    snprintf(buf, size, "%af", (double)v);
+  else
+    snprintf(buf, size, "%s", v > 0 ? "3.40282347e+38f" : "-3.40282347e+38f");
+  return buf;
+}
+
+/* A layer kept in float (the portable float kernels). Ops that need exp,
+ * erf or tanh, and the ONNX nodes the engine runs in float, are refused:
+ * the kernels have no libm. */
+static qe_status emit_float_op(gen *g, size_t i)
+{
+  qe_qmodel *m = g->m;
+  const qe_qop *op = &m->ops[i];
+  const qe_qop_prep *p = qe_qmodel_op_prep(m, i);
+  const size_t n = (size_t)qe_qtensor_count(&m->tensors[op->output]);
+  char in0[96], in1[96], in2[96], out[96], lo[48], hi[48];
+  sbuf *c = &g->c;
+  tref(g, in0, sizeof(in0), op->n_inputs > 0 ? op->inputs[0] : -1, "const float");
+  tref(g, in1, sizeof(in1), op->n_inputs > 1 ? op->inputs[1] : -1, "const float");
+  tref(g, in2, sizeof(in2), op->n_inputs > 2 ? op->inputs[2] : -1, "const float");
+  tref(g, out, sizeof(out), op->output, "float");
+  float_text(p->act_min_f, lo, sizeof(lo));
+  float_text(p->act_max_f, hi, sizeof(hi));
+  switch (op->type) {
+  case QE_QOP_ADD:
+  case QE_QOP_SUB:
+  case QE_QOP_MUL:
+  case QE_QOP_DIV:
+  case QE_QOP_SQUARED_DIFFERENCE:
+    emit_dims(g, "d1", &p->in_dims);
+    emit_dims(g, "d2", &p->in2_dims);
+    emit_dims(g, "od", &p->out_dims);
+    sb_printf(c, "    if (qe_f32_binary(%ld, %s, %s, &d1, %s, &d2, %s, &od, %s) != QE_K_OK)\n",
+              (long)qe_qmodel_f32_op(op->type), lo, hi, in0, in1, out);
+    return QE_OK;
+  case QE_QOP_RELU:
+  case QE_QOP_RELU6:
+    sb_printf(c, "    if (qe_f32_clamp(%s, %s, %zu, %s, %s) != QE_K_OK)\n", lo, hi, n, in0, out);
+    return QE_OK;
+  case QE_QOP_SQRT:
+  case QE_QOP_RSQRT:
+    sb_printf(c, "    if (qe_f32_sqrt(%d, %zu, %s, %s) != QE_K_OK)\n", op->type == QE_QOP_RSQRT, n,
+              in0, out);
+    return QE_OK;
+  case QE_QOP_MEAN: {
+    int d;
+    sb_printf(c, "    static const int32_t dims[%d] = {", p->rank);
+    for (d = 0; d < p->rank; d++)
+      sb_printf(c, " %ld,", (long)p->dims[d]);
+    sb_printf(c, " };\n    if (qe_f32_mean(%d, dims, %ld, %s, %s) != QE_K_OK)\n", p->rank,
+              (long)p->mean_axes_mask, in0, out);
+    return QE_OK;
+  }
+  case QE_QOP_FULLY_CONNECTED:
+    sb_printf(c,
+              "    if (qe_f32_fully_connected(%ld, %ld, %ld, %s, %s, %s, %s, %s, %s) != "
+              "QE_K_OK)\n",
+              (long)p->fc_batches, (long)p->fc_accum, (long)p->fc_out, lo, hi, in0, in1, in2, out);
+    return QE_OK;
+  case QE_QOP_BATCH_MATMUL:
+    sb_printf(c,
+              "    static const qe_kbmm_params prm = { .adj_x = %ld, .adj_y = %ld };\n"
+              "    static const int32_t ld[4] = { %ld, %ld, %ld, %ld }, rd[4] = { %ld, %ld, %ld, "
+              "%ld };\n"
+              "    if (qe_f32_batch_matmul(&prm, ld, %s, rd, %s, %s) != QE_K_OK)\n",
+              (long)p->bmm.adj_x, (long)p->bmm.adj_y, (long)p->bmm_lhs[0], (long)p->bmm_lhs[1],
+              (long)p->bmm_lhs[2], (long)p->bmm_lhs[3], (long)p->bmm_rhs[0], (long)p->bmm_rhs[1],
+              (long)p->bmm_rhs[2], (long)p->bmm_rhs[3], in0, in1, out);
+    return QE_OK;
+  case QE_QOP_ONNX:
+    return qe_error(g->ctx, QE_ERR_UNSUPPORTED,
+                    "op %zu '%s' runs in float as an ONNX node (%s) and the C export has no kernel "
+                    "for it; export the model as ONNX, or let the quantizer put it in int8",
+                    i, op->name ? op->name : "",
+                    op->graph && op->graph->n_nodes > 0 && op->graph->nodes[0].op_type
+                        ? op->graph->nodes[0].op_type
+                        : "?");
+  default:
+    return qe_error(g->ctx, QE_ERR_UNSUPPORTED,
+                    "op %zu '%s' (%s) runs in float and the C export has no float kernel for it "
+                    "(it would need libm's exp, erf or tanh); let the quantizer put it in int8",
+                    i, op->name ? op->name : "", qe_qop_name(op->type));
+  }
+}
+
 static qe_status emit_op(gen *g, size_t i)
 {
   qe_qmodel *m = g->m;
@@ -266,7 +362,11 @@ static qe_status emit_op(gen *g, size_t i)
     sb_printf(c, "'");
   }
   sb_printf(c, " */\n  {\n");
-  switch (p->impl) {
+  /* float data movement: the int8 kernels with 4-byte elements */
+  switch (op->type == QE_QOP_TRANSPOSE || op->type == QE_QOP_PAD ||
+                  op->type == QE_QOP_CONCATENATION || op->type == QE_QOP_GATHER
+              ? QE_QIMPL_S8
+              : p->impl) {
   case QE_QIMPL_S8:
     switch (op->type) {
     case QE_QOP_CONV_2D:
@@ -311,7 +411,9 @@ static qe_status emit_op(gen *g, size_t i)
                 "QE_K_OK)\n",
                 (long)p->fc_batches, (long)p->fc_accum, (long)p->fc_out, in0, in1, in2, out);
       break;
-    case QE_QOP_ADD: {
+    case QE_QOP_ADD:
+    case QE_QOP_SUB:
+    case QE_QOP_SQUARED_DIFFERENCE: {
       const qe_kadd_params *a = &p->add;
       sb_printf(c,
                 "    static const qe_kadd_params prm = { .input1_offset = %ld, .input2_offset = "
@@ -326,8 +428,40 @@ static qe_status emit_op(gen *g, size_t i)
       emit_dims(g, "d1", &p->in_dims);
       emit_dims(g, "d2", &p->in2_dims);
       emit_dims(g, "od", &p->out_dims);
-      sb_printf(c, "    if (qe_s8_add(&prm, &d1, %s, &d2, %s, &od, %s) != QE_K_OK)\n", in0, in1,
+      sb_printf(c, "    if (%s(&prm, &d1, %s, &d2, %s, &od, %s) != QE_K_OK)\n",
+                op->type == QE_QOP_SUB                  ? "qe_s8_sub"
+                : op->type == QE_QOP_SQUARED_DIFFERENCE ? "qe_s8_squared_difference"
+                                                        : "qe_s8_add",
+                in0, in1, out);
+      break;
+    }
+    case QE_QOP_BATCH_MATMUL: {
+      const qe_kbmm_params *k = &p->bmm;
+      sb_printf(c,
+                "    static const qe_kbmm_params prm = { .lhs_offset = %ld, .rhs_offset = %ld, "
+                ".output_offset = %ld, .multiplier = %ld, .shift = %ld, .rounding = %ld, .adj_x "
+                "= %ld, .adj_y = %ld, .act_min = %ld, .act_max = %ld };\n",
+                (long)k->lhs_offset, (long)k->rhs_offset, (long)k->output_offset,
+                (long)k->multiplier, (long)k->shift, (long)k->rounding, (long)k->adj_x,
+                (long)k->adj_y, (long)k->act_min, (long)k->act_max);
+      sb_printf(c,
+                "    static const int32_t ld[4] = { %ld, %ld, %ld, %ld }, rd[4] = { %ld, %ld, %ld, "
+                "%ld };\n",
+                (long)p->bmm_lhs[0], (long)p->bmm_lhs[1], (long)p->bmm_lhs[2], (long)p->bmm_lhs[3],
+                (long)p->bmm_rhs[0], (long)p->bmm_rhs[1], (long)p->bmm_rhs[2], (long)p->bmm_rhs[3]);
+      sb_printf(c, "    if (qe_s8_batch_matmul(&prm, ld, %s, rd, %s, %s) != QE_K_OK)\n", in0, in1,
                 out);
+      break;
+    }
+    case QE_QOP_GATHER: {
+      int k;
+      sb_printf(c, "    static const int32_t idx[%ld] = {",
+                (long)(p->gather_n > 0 ? p->gather_n : 1));
+      for (k = 0; k < p->gather_n; k++)
+        sb_printf(c, " %ld,", (long)p->gather_indices[k]);
+      sb_printf(c, "%s };\n    if (qe_k_gather(%zu, %ld, %ld, %ld, idx, %ld, %s, %s) != QE_K_OK)\n",
+                p->gather_n > 0 ? "" : " 0", p->elem_size, (long)p->gather_outer,
+                (long)p->gather_axis_dim, (long)p->gather_inner, (long)p->gather_n, in0, out);
       break;
     }
     case QE_QOP_MUL: {
@@ -368,6 +502,15 @@ static qe_status emit_op(gen *g, size_t i)
                 ".output_zero_point = %ld, .multiplier = %ld, .shift = %ld, .scale = %af };\n",
                 (long)k->mode, (long)k->input_zero_point, (long)k->output_zero_point,
                 (long)k->multiplier, (long)k->shift, (double)k->scale);
+      if (p->mean_general) {
+        int d;
+        sb_printf(c, "    static const int32_t dims[%d] = {", p->rank);
+        for (d = 0; d < p->rank; d++)
+          sb_printf(c, " %ld,", (long)p->dims[d]);
+        sb_printf(c, " };\n    if (qe_s8_mean(&prm, %d, dims, %ld, %s, %s) != QE_K_OK)\n", p->rank,
+                  (long)p->mean_axes_mask, in0, out);
+        break;
+      }
       emit_dims(g, "id", &p->in_dims);
       sb_printf(c, "    if (qe_s8_mean_hw(&prm, &id, %s, %s) != QE_K_OK)\n", in0, out);
       break;
@@ -381,6 +524,8 @@ static qe_status emit_op(gen *g, size_t i)
       break;
     case QE_QOP_LOGISTIC:
     case QE_QOP_TANH:
+    case QE_QOP_RSQRT:
+    case QE_QOP_GELU:
       sb_printf(c, "    if (qe_s8_lut(op%zu_lut, %zu, %s, %s) != QE_K_OK)\n", i, n, in0, out);
       break;
     case QE_QOP_HARD_SWISH: {
@@ -484,9 +629,24 @@ static qe_status emit_op(gen *g, size_t i)
   case QE_QIMPL_COPY:
     sb_printf(c, "    if (qe_k_copy(%zu, %s, %s) != QE_K_OK)\n", n * p->elem_size, in0, out);
     break;
+  case QE_QIMPL_QUANTIZE:
+    tref(g, in0, sizeof(in0), op->inputs[0], "const float");
+    sb_printf(c, "    if (qe_k_quantize_f32(%s, %zu, %af, %ld, %ld, %s) != QE_K_OK)\n", in0, n,
+              (double)p->q_scale, (long)p->q_zero_point, (long)p->q_unsigned, out);
+    break;
+  case QE_QIMPL_DEQUANT:
+    tref(g, out, sizeof(out), op->output, "float");
+    sb_printf(c, "    if (qe_k_dequantize_f32(%s, %ld, %zu, %af, %ld, %s) != QE_K_OK)\n", in0,
+              (long)p->q_unsigned, n, (double)p->q_scale, (long)p->q_zero_point, out);
+    break;
+  case QE_QIMPL_F32: {
+    qe_status fst = emit_float_op(g, i);
+    if (fst != QE_OK)
+      return fst;
+    break;
+  }
   default:
-    return qe_error(g->ctx, QE_ERR_UNSUPPORTED,
-                    "op %zu (%s) runs in float; the C export needs a full-integer model", i,
+    return qe_error(g->ctx, QE_ERR_INTERNAL, "op %zu (%s): unknown implementation", i,
                     qe_qop_name(op->type));
   }
   sb_printf(c, "      return %zu;\n  }\n", i + 1);
@@ -515,7 +675,8 @@ static void emit_op_data(gen *g, size_t i)
       sb_printf(&g->c, "%s%af,", k % 4 ? " " : "\n  ", (double)p->softmax_table[k]);
     sb_printf(&g->c, "\n};\n\n");
     g->const_bytes += 1024;
-  } else if (op->type == QE_QOP_LOGISTIC || op->type == QE_QOP_TANH) {
+  } else if (op->type == QE_QOP_LOGISTIC || op->type == QE_QOP_TANH || op->type == QE_QOP_RSQRT ||
+             op->type == QE_QOP_GELU) {
     sb_printf(&g->c, "static const int8_t op%zu_lut[256] = {", i);
     for (k = 0; k < 256; k++)
       sb_printf(&g->c, "%s%d,", k % 16 ? " " : "\n  ", p->lut[k]);
@@ -536,7 +697,7 @@ static bool const_used_by_kernel(const qe_qmodel *m, int t)
       /* shape operands are folded into the op's parameters */
       if ((op->type == QE_QOP_PAD || op->type == QE_QOP_TRANSPOSE || op->type == QE_QOP_MEAN ||
            op->type == QE_QOP_RESHAPE || op->type == QE_QOP_RESIZE_BILINEAR ||
-           op->type == QE_QOP_RESIZE_NEAREST_NEIGHBOR) &&
+           op->type == QE_QOP_RESIZE_NEAREST_NEIGHBOR || op->type == QE_QOP_GATHER) &&
           k == 1)
         continue;
       return true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qe/qe_graph.h"
 #include "qe_internal.h"
 #include "qe_qmodel_private.h"
 
@@ -94,6 +95,7 @@ void qe_qprep_free(struct qe_qprep *p)
     free(p->ops[i].concat_axis_dims);
     free(p->ops[i].resize_ymap);
     free(p->ops[i].resize_xmap);
+    free(p->ops[i].gather_indices);
   }
   free(p->ops);
   free(p);
@@ -114,6 +116,7 @@ void qe_qmodel_free(qe_qmodel *m)
   for (i = 0; i < m->n_ops; i++) {
     free(m->ops[i].inputs);
     free(m->ops[i].name);
+    qe_graph_free(m->ops[i].graph);
   }
   for (i = 0; i < m->n_meta; i++) {
     free(m->meta_keys[i]);
@@ -232,6 +235,18 @@ nomem:
   free(op.inputs);
   free(op.name);
   return qe_error(ctx, QE_ERR_NOMEM, "out of memory adding op %zu", m->n_ops);
+}
+
+qe_status qe_qmodel_set_op_graph(qe_qmodel *m, int op, struct qe_graph *g, qe_ctx *ctx)
+{
+  if (m == NULL || op < 0 || (size_t)op >= m->n_ops || m->ops[op].type != QE_QOP_ONNX) {
+    qe_graph_free(g);
+    return qe_error(ctx, QE_ERR_INVALID, "op %d is not an ONNX op", op);
+  }
+  qe_graph_free(m->ops[op].graph);
+  m->ops[op].graph = g;
+  drop_prep(m);
+  return QE_OK;
 }
 
 static qe_status add_index(int **v, size_t *n, int tensor, const qe_qmodel *m, qe_ctx *ctx)

@@ -239,7 +239,22 @@ static qe_kstatus run_s8(const qe_qmodel *m, size_t i, const void *const *in, vo
   case QE_QOP_MAX_POOL_2D:
     return qe_s8_max_pool(&p->pool, &p->in_dims, in[0], &p->out_dims, out);
   case QE_QOP_MEAN:
+    if (p->mean_general)
+      return qe_s8_mean(&p->mean, p->rank, p->dims, p->mean_axes_mask, in[0], out);
     return qe_s8_mean_hw(&p->mean, &p->in_dims, in[0], out);
+  case QE_QOP_SUB:
+    return qe_s8_sub(&p->add, &p->in_dims, in[0], &p->in2_dims, in[1], &p->out_dims, out);
+  case QE_QOP_SQUARED_DIFFERENCE:
+    return qe_s8_squared_difference(&p->add, &p->in_dims, in[0], &p->in2_dims, in[1], &p->out_dims,
+                                    out);
+  case QE_QOP_BATCH_MATMUL:
+    return qe_s8_batch_matmul(&p->bmm, p->bmm_lhs, in[0], p->bmm_rhs, in[1], out);
+  case QE_QOP_GATHER:
+    return qe_k_gather(p->elem_size, p->gather_outer, p->gather_axis_dim, p->gather_inner,
+                       p->gather_indices, p->gather_n, in[0], out);
+  case QE_QOP_RSQRT:
+  case QE_QOP_GELU:
+    return qe_s8_lut(p->lut, n, in[0], out);
   case QE_QOP_SOFTMAX:
     return qe_s8_softmax(&p->softmax, p->rows, p->depth, in[0], out);
   case QE_QOP_LOGISTIC:

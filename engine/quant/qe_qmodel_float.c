@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "qe/qe_runtime.h"
 #include "qe_internal.h"
 #include "qe_qmodel_private.h"
 
@@ -82,58 +83,14 @@ static void pool_f32(const qe_qop_prep *p, bool avg, const float *in, float *out
         }
 }
 
-static void binary_f32(const qe_qop_prep *p, bool mul, const float *a, const float *bb, float *out)
+float qe_qmodel_gelu_f32(float x, bool approximate)
 {
-  const qe_kdims *d1 = &p->in_dims, *d2 = &p->in2_dims, *od = &p->out_dims;
-  int32_t n, h, w, c;
-  size_t o = 0;
-  for (n = 0; n < od->n; n++)
-    for (h = 0; h < od->h; h++)
-      for (w = 0; w < od->w; w++)
-        for (c = 0; c < od->c; c++, o++) {
-          const size_t i1 = (((size_t)(d1->n > 1 ? n : 0) * d1->h + (d1->h > 1 ? h : 0)) * d1->w +
-                             (d1->w > 1 ? w : 0)) *
-                                (size_t)d1->c +
-                            (d1->c > 1 ? c : 0);
-          const size_t i2 = (((size_t)(d2->n > 1 ? n : 0) * d2->h + (d2->h > 1 ? h : 0)) * d2->w +
-                             (d2->w > 1 ? w : 0)) *
-                                (size_t)d2->c +
-                            (d2->c > 1 ? c : 0);
-          const float v = mul ? a[i1] * bb[i2] : a[i1] + bb[i2];
-          out[o] = clampf(v, p->act_min_f, p->act_max_f);
-        }
-}
-
-static void mean_f32(const qe_qop_prep *p, const float *in, float *out)
-{
-  /* Reduce the masked axes: walk the input, accumulate into the output
-   * index made of the kept axes. */
-  int32_t idx[QE_QMAX_RANK] = { 0 };
-  size_t total = 1, k, n_out = 1, count = 1;
-  int i;
-  for (i = 0; i < p->rank; i++) {
-    total *= (size_t)p->dims[i];
-    if (p->mean_axes_mask & (1 << i))
-      count *= (size_t)p->dims[i];
-    else
-      n_out *= (size_t)p->dims[i];
+  if (approximate) {
+    const float k = (float)(1.12837916709551257390 * 0.70710678118654752440);
+    return 0.5f * x * (1.f + tanhf(k * (x + 0.044715f * x * x * x)));
   }
-  for (k = 0; k < n_out; k++)
-    out[k] = 0.0f;
-  for (k = 0; k < total; k++) {
-    size_t o = 0;
-    for (i = 0; i < p->rank; i++)
-      if (!(p->mean_axes_mask & (1 << i)))
-        o = o * (size_t)p->dims[i] + (size_t)idx[i];
-    out[o] += in[k];
-    for (i = p->rank - 1; i >= 0; i--) {
-      if (++idx[i] < p->dims[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  for (k = 0; k < n_out; k++)
-    out[k] /= (float)(count > 0 ? count : 1);
+  /* erf in double, as TFLite 2.9's expression types make it */
+  return (float)((double)(0.5f * x) * (1.0 + erf((double)x * 0.70710678118654752440)));
 }
 
 /* TFLite's float ResizeBilinear (ComputeInterpolationValues). */
@@ -167,6 +124,58 @@ static void resize_bilinear_f32(const qe_qop_prep *p, const qe_qop_options *o, c
     }
 }
 
+/* An ONNX node kept in float, run by the engine's float runtime. */
+static qe_status run_onnx(const qe_qmodel *m, const qe_qop *op, const void *const *in, void *out,
+                          qe_ctx *ctx)
+{
+  const qe_graph *g = op->graph;
+  qe_array *arrays[16] = { NULL };
+  qe_array **outs = NULL;
+  qe_status st = QE_OK;
+  int k;
+  if (op->n_inputs > 16)
+    return qe_error(ctx, QE_ERR_UNSUPPORTED, "ONNX op '%s': more than 16 inputs",
+                    op->name ? op->name : "");
+  for (k = 0; k < op->n_inputs && !st; k++) {
+    const qe_tensor *t = &g->tensors[g->inputs[k]];
+    if ((st = qe_array_new(QE_DT_F32, t->rank, t->dims, &arrays[k], ctx)) == QE_OK)
+      memcpy(arrays[k]->data, in[k], qe_array_nbytes(arrays[k]));
+  }
+  if (!st)
+    st = qe_run_graph(g, (size_t)op->n_inputs, (const qe_array *const *)arrays, &outs, ctx);
+  if (!st) {
+    const qe_qtensor *ot = &m->tensors[op->output];
+    const size_t bytes = (size_t)qe_qtensor_count(ot) * sizeof(float);
+    if (outs[0] == NULL || outs[0]->dtype != QE_DT_F32 || qe_array_nbytes(outs[0]) != bytes)
+      st = qe_error(ctx, QE_ERR_INTERNAL, "ONNX op '%s': output of an unexpected type or shape",
+                    op->name ? op->name : "");
+    else
+      memcpy(out, outs[0]->data, bytes);
+  }
+  for (k = 0; k < op->n_inputs; k++)
+    qe_array_free(arrays[k]);
+  for (k = 0; outs && (size_t)k < g->n_outputs; k++)
+    qe_array_free(outs[k]);
+  free(outs);
+  return st;
+}
+
+int32_t qe_qmodel_f32_op(qe_qop_type t)
+{
+  switch (t) {
+  case QE_QOP_SUB:
+    return QE_KF32_SUB;
+  case QE_QOP_MUL:
+    return QE_KF32_MUL;
+  case QE_QOP_DIV:
+    return QE_KF32_DIV;
+  case QE_QOP_SQUARED_DIFFERENCE:
+    return QE_KF32_SQUARED_DIFFERENCE;
+  default:
+    return QE_KF32_ADD;
+  }
+}
+
 qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const *in, void *out,
                                  qe_ctx *ctx)
 {
@@ -185,30 +194,41 @@ qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const
     conv_f32(p, op->type == QE_QOP_DEPTHWISE_CONV_2D, x, in[1],
              op->n_inputs > 2 ? (const float *)in[2] : NULL, y);
     break;
-  case QE_QOP_FULLY_CONNECTED: {
-    const float *w = in[1], *bias = op->n_inputs > 2 ? (const float *)in[2] : NULL;
-    int32_t b, o, d;
-    for (b = 0; b < p->fc_batches; b++)
-      for (o = 0; o < p->fc_out; o++) {
-        float acc = 0.0f;
-        for (d = 0; d < p->fc_accum; d++)
-          acc += x[(size_t)b * p->fc_accum + d] * w[(size_t)o * p->fc_accum + d];
-        if (bias != NULL)
-          acc += bias[o];
-        y[(size_t)b * p->fc_out + o] = clampf(acc, p->act_min_f, p->act_max_f);
-      }
+  case QE_QOP_FULLY_CONNECTED:
+    ks = qe_f32_fully_connected(p->fc_batches, p->fc_accum, p->fc_out, p->act_min_f, p->act_max_f,
+                                x, in[1], op->n_inputs > 2 ? (const float *)in[2] : NULL, y);
     break;
-  }
   case QE_QOP_ADD:
   case QE_QOP_MUL:
-    binary_f32(p, op->type == QE_QOP_MUL, x, in[1], y);
+  case QE_QOP_SUB:
+  case QE_QOP_DIV:
+  case QE_QOP_SQUARED_DIFFERENCE:
+    ks = qe_f32_binary(qe_qmodel_f32_op(op->type), p->act_min_f, p->act_max_f, &p->in_dims, x,
+                       &p->in2_dims, in[1], &p->out_dims, y);
     break;
+  case QE_QOP_BATCH_MATMUL:
+    ks = qe_f32_batch_matmul(&p->bmm, p->bmm_lhs, x, p->bmm_rhs, in[1], y);
+    break;
+  case QE_QOP_GATHER:
+    ks = qe_k_gather(sizeof(float), p->gather_outer, p->gather_axis_dim, p->gather_inner,
+                     p->gather_indices, p->gather_n, x, y);
+    break;
+  case QE_QOP_SQRT:
+  case QE_QOP_RSQRT:
+    ks = qe_f32_sqrt(op->type == QE_QOP_RSQRT, n, x, y);
+    break;
+  case QE_QOP_GELU:
+    for (k = 0; k < n; k++)
+      y[k] = qe_qmodel_gelu_f32(x[k], op->opt.approximate);
+    break;
+  case QE_QOP_ONNX:
+    return run_onnx(m, op, in, out, ctx);
   case QE_QOP_AVERAGE_POOL_2D:
   case QE_QOP_MAX_POOL_2D:
     pool_f32(p, op->type == QE_QOP_AVERAGE_POOL_2D, x, y);
     break;
   case QE_QOP_MEAN:
-    mean_f32(p, x, y);
+    ks = qe_f32_mean(p->rank, p->dims, p->mean_axes_mask, x, y);
     break;
   case QE_QOP_SOFTMAX: {
     int32_t r, j;
@@ -241,8 +261,7 @@ qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const
     break;
   case QE_QOP_RELU:
   case QE_QOP_RELU6:
-    for (k = 0; k < n; k++)
-      y[k] = clampf(x[k], p->act_min_f, p->act_max_f);
+    ks = qe_f32_clamp(p->act_min_f, p->act_max_f, n, x, y);
     break;
   case QE_QOP_PAD: {
     const float zero = 0.0f;

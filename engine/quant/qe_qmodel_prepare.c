@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qe/qe_graph.h"
 #include "qe_internal.h"
 #include "qe_qmodel_private.h"
+#include "qe_requant_s8.h"
 
 typedef struct pctx {
   qe_qmodel *m;
@@ -518,8 +520,12 @@ static qe_status prep_binary(pctx *c)
     if ((st = need_type(c, a, "input 0", QE_DT_F32)) != QE_OK ||
         (st = need_type(c, b, "input 1", QE_DT_F32)) != QE_OK)
       return st;
+    if (c->op->type == QE_QOP_SQUARED_DIFFERENCE && c->op->opt.activation != QE_ACT_NONE)
+      return op_error(c, QE_ERR_UNSUPPORTED, "SQUARED_DIFFERENCE has no fused activation");
     return set_act(c);
   }
+  if (c->op->type == QE_QOP_DIV)
+    return op_error(c, QE_ERR_UNSUPPORTED, "DIV runs in float only (TFLite has no int8 DIV)");
   if ((st = need_type(c, a, "input 0", QE_DT_I8)) != QE_OK ||
       (st = need_type(c, b, "input 1", QE_DT_I8)) != QE_OK ||
       (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
@@ -528,9 +534,45 @@ static qe_status prep_binary(pctx *c)
       (st = need_qparams(c, out, "output")) != QE_OK)
     return st;
   p->impl = QE_QIMPL_S8;
-  if (c->op->type == QE_QOP_ADD) {
-    /* TFLite add.cc: the float max doubled is exact; the divisions are in
-     * double. */
+  if (c->op->type == QE_QOP_SQUARED_DIFFERENCE) {
+    /* TFLite squared_difference.cc: left shift 7, the output multiplier
+     * (2 max scale)^2 / (2^14 out scale), the product 2^14 * out scale in
+     * float. No fused activation: the output is clamped to int8 (or to a
+     * narrow activation's range). */
+    const double twice_max = 2.0 * (double)QE_MAX(a->scale[0], b->scale[0]);
+    const double r1 = (double)a->scale[0] / twice_max;
+    const double r2 = (double)b->scale[0] / twice_max;
+    const double ro = (twice_max * twice_max) / (double)((float)(1 << 14) * out->scale[0]);
+    int s1, s2, so;
+    int32_t lo = -128, hi = 127;
+    if (c->op->opt.activation != QE_ACT_NONE)
+      return op_error(c, QE_ERR_UNSUPPORTED, "SQUARED_DIFFERENCE has no fused activation");
+    p->add.input1_offset = -a->zero_point[0];
+    p->add.input2_offset = -b->zero_point[0];
+    p->add.output_offset = out->zero_point[0];
+    p->add.left_shift = 7;
+    qe_quantize_multiplier(r1, &p->add.input1_multiplier, &s1);
+    qe_quantize_multiplier(r2, &p->add.input2_multiplier, &s2);
+    qe_quantize_multiplier(ro, &p->add.output_multiplier, &so);
+    /* TFLite's QuantizeMultiplierSmallerThanOneExp aborts on a factor of 1
+     * or more */
+    if (!(ro < 1.0) || s1 > 0 || s2 > 0 || so > 0)
+      return op_error(c, QE_ERR_NUMERIC,
+                      "output '%s' scale %g is too small for the squares of inputs of scales %g "
+                      "and %g",
+                      out->name, (double)out->scale[0], (double)a->scale[0], (double)b->scale[0]);
+    p->add.input1_shift = s1;
+    p->add.input2_shift = s2;
+    p->add.output_shift = so;
+    narrow_range(out, &lo, &hi);
+    p->add.act_min = lo;
+    p->add.act_max = hi;
+    act_range_f(QE_ACT_NONE, &p->act_min_f, &p->act_max_f);
+    return QE_OK;
+  }
+  if (c->op->type == QE_QOP_ADD || c->op->type == QE_QOP_SUB) {
+    /* TFLite add.cc / sub.cc: the float max doubled is exact; the
+     * divisions are in double. */
     const int left_shift = 20;
     const double twice_max = (double)(2 * QE_MAX(a->scale[0], b->scale[0]));
     const double r1 = (double)a->scale[0] / twice_max;
@@ -660,9 +702,9 @@ static qe_status prep_mean(pctx *c)
     p->impl = QE_QIMPL_F32;
     return need_type(c, in, "input", QE_DT_F32);
   }
-  if (in->rank != 4 || p->mean_axes_mask != 0x6)
-    return op_error(c, QE_ERR_UNSUPPORTED,
-                    "int8 MEAN reduces H and W of a 4-D NHWC tensor (axes 1 and 2) only");
+  if (in->rank > QE_K_MAX_RANK)
+    return op_error(c, QE_ERR_UNSUPPORTED, "int8 MEAN of rank %d (at most %d)", in->rank,
+                    QE_K_MAX_RANK);
   if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
       (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
       (st = need_qparams(c, in, "input")) != QE_OK ||
@@ -685,8 +727,26 @@ static qe_status prep_mean(pctx *c)
   p->mean.scale = in->scale[0] / out->scale[0];
   p->mean.input_zero_point = in->zero_point[0];
   p->mean.output_zero_point = out->zero_point[0];
-  qe_qtensor_dims4(in, &p->in_dims);
   p->impl = QE_QIMPL_S8;
+  if (in->rank == 4 && p->mean_axes_mask == 0x6) {
+    qe_qtensor_dims4(in, &p->in_dims);
+    return QE_OK;
+  }
+  /* Any other axes: TFLite's general paths (no requantizing one). */
+  p->mean_general = 1;
+  if (p->mean.mode == QE_K_MEAN_REQUANT)
+    p->mean.mode = in->scale[0] == out->scale[0] && in->zero_point[0] == out->zero_point[0]
+                       ? QE_K_MEAN_SAME
+                       : QE_K_MEAN_FLOAT;
+  {
+    int64_t count = 1;
+    for (i = 0; i < in->rank; i++)
+      if (p->mean_axes_mask & (1 << i))
+        count *= in->dims[i];
+    if (count >= ((int64_t)1 << 23))
+      return op_error(c, QE_ERR_UNSUPPORTED, "MEAN over %lld values (int32 sum bound)",
+                      (long long)count);
+  }
   return QE_OK;
 }
 
@@ -703,6 +763,57 @@ static qe_status prep_unary_shape(pctx *c, const qe_qtensor **in_out, const qe_q
   *in_out = in;
   *out_out = out;
   return QE_OK;
+}
+
+/* gemmlowp's SaturatingRoundingMultiplyByPOT<exponent> for exponent > 0. */
+static int32_t sat_shift_left(int32_t x, int exponent)
+{
+  const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
+  if (x > threshold)
+    return INT32_MAX;
+  if (x < -threshold)
+    return INT32_MIN;
+  return (int32_t)((uint32_t)x << exponent);
+}
+
+/* TFLite's GetInvSqrtQuantizedMultiplierExp(input, kReverseShift = -1):
+ * 1 / sqrt(input) as a Q0.31 multiplier and a shift, by five
+ * Newton-Raphson steps in gemmlowp's fixed point (3 integer bits),
+ * operation by operation. */
+static void inv_sqrt_multiplier(int32_t input, int32_t *mult, int *shift)
+{
+  int32_t x, half_input;
+  const int32_t half_three = (1 << 28) + (1 << 27);
+  unsigned lz, pairs;
+  int i;
+  if (input <= 1) {
+    *mult = INT32_MAX;
+    *shift = 0;
+    return;
+  }
+  *shift = 11;
+  while (input >= (1 << 29)) {
+    input /= 4;
+    ++*shift;
+  }
+  for (lz = 0; lz < 32 && !((uint32_t)input & (0x80000000u >> lz)); lz++)
+    ;
+  pairs = (lz - 1) / 2 - 1;
+  *shift -= (int)pairs;
+  input <<= 2 * pairs;
+  half_input = qe_k_rdbpot(input >> 1, 1);
+  x = 1 << 28; /* F3 one */
+  for (i = 0; i < 5; i++) {
+    const int32_t x3 = sat_shift_left(qe_k_srdhm(qe_k_srdhm(x, x), x), 6);
+    x = sat_shift_left(qe_k_srdhm(half_three, x) - qe_k_srdhm(half_input, x3), 3);
+  }
+  x = qe_k_srdhm(x, 1518500250); /* times sqrt(2) / 2 */
+  *mult = x;
+  if (*shift < 0) {
+    *mult = (int32_t)((uint32_t)*mult << -*shift);
+    *shift = 0;
+  }
+  *shift = -*shift;
 }
 
 static qe_status prep_activation(pctx *c)
@@ -728,6 +839,8 @@ static qe_status prep_activation(pctx *c)
       act_range_f(QE_ACT_RELU6, &p->act_min_f, &p->act_max_f);
     return need_type(c, in, "input", QE_DT_F32);
   }
+  if (c->op->type == QE_QOP_SQRT)
+    return op_error(c, QE_ERR_UNSUPPORTED, "SQRT runs in float only (TFLite has no int8 SQRT)");
   if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
       (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
       (st = need_qparams(c, in, "input")) != QE_OK ||
@@ -750,6 +863,45 @@ static qe_status prep_activation(pctx *c)
       const int32_t q = (int32_t)(r + (float)out->zero_point[0]);
       int32_t lo = -128, hi = 127;
       narrow_range(out, &lo, &hi);
+      p->lut[(uint8_t)(int8_t)v] = (int8_t)QE_MAX(lo, QE_MIN(hi, q));
+    }
+    break;
+  }
+  case QE_QOP_RSQRT: {
+    /* TFLite's RsqrtEvalQuantized for every int8 value, as a table. Values
+     * below the input zero point (negative reals) make TFLite fail ("Rsqrt
+     * is only defined for positive values"); the table maps them to 127
+     * as it does zero. */
+    const double real = 1.0 / (double)(sqrtf(in->scale[0]) * out->scale[0]);
+    int32_t mult, lo = -128, hi = 127;
+    int sh;
+    qe_quantize_multiplier(real, &mult, &sh);
+    if (!(real > 0.0) || !isfinite(real) || sh > 30)
+      return op_error(c, QE_ERR_NUMERIC, "rescale factor %g is out of range for RSQRT", real);
+    narrow_range(out, &lo, &hi);
+    for (v = -128; v <= 127; v++) {
+      const int32_t value = v - in->zero_point[0];
+      int32_t q = 127;
+      if (value > 0) {
+        int32_t im;
+        int ish;
+        inv_sqrt_multiplier(value, &im, &ish);
+        q = qe_k_mbqm(qe_k_mbqm(1, im, ish + 20), mult, sh - 20) + out->zero_point[0];
+        q = QE_MAX(-128, QE_MIN(127, q));
+      }
+      p->lut[(uint8_t)(int8_t)v] = (int8_t)QE_MAX(lo, QE_MIN(hi, q));
+    }
+    break;
+  }
+  case QE_QOP_GELU: {
+    /* TFLite's PopulateLookupTable with GeluTransform, in float. */
+    const float inv_scale = 1.0f / out->scale[0];
+    int32_t lo = -128, hi = 127;
+    narrow_range(out, &lo, &hi);
+    for (v = -128; v <= 127; v++) {
+      const float x = in->scale[0] * (float)(v - in->zero_point[0]);
+      const float r = roundf(qe_qmodel_gelu_f32(x, c->op->opt.approximate) * inv_scale);
+      const int32_t q = (int32_t)(r + (float)out->zero_point[0]);
       p->lut[(uint8_t)(int8_t)v] = (int8_t)QE_MAX(lo, QE_MIN(hi, q));
     }
     break;
@@ -1110,6 +1262,181 @@ static qe_status prep_resize(pctx *c)
   return QE_OK;
 }
 
+static qe_status prep_gather(pctx *c)
+{
+  qe_qop_prep *p = c->p;
+  const qe_qtensor *in, *idx, *out;
+  int32_t d[QE_QMAX_RANK];
+  int axis, rank = 0, i;
+  int64_t n, k, outer = 1, inner = 1;
+  qe_status st;
+
+  if ((st = need_inputs(c, 2, 2)) != QE_OK)
+    return st;
+  in = in_t(c, 0);
+  idx = in_t(c, 1);
+  out = out_t(c);
+  if ((st = need_int_const(c, idx, "indices")) != QE_OK)
+    return st;
+  axis = c->op->opt.axis < 0 ? c->op->opt.axis + in->rank : c->op->opt.axis;
+  if (in->rank < 1 || axis < 0 || axis >= in->rank)
+    return op_error(c, QE_ERR_INVALID, "axis %d out of range for rank %d", (int)c->op->opt.axis,
+                    in->rank);
+  if (in->rank - 1 + idx->rank > QE_QMAX_RANK)
+    return op_error(c, QE_ERR_UNSUPPORTED, "output rank above %d", QE_QMAX_RANK);
+  for (i = 0; i < axis; i++) {
+    d[rank++] = in->dims[i];
+    outer *= in->dims[i];
+  }
+  for (i = 0; i < idx->rank; i++)
+    d[rank++] = idx->dims[i];
+  for (i = axis + 1; i < in->rank; i++) {
+    d[rank++] = in->dims[i];
+    inner *= in->dims[i];
+  }
+  if ((st = need_out_dims(c, rank, d)) != QE_OK)
+    return st;
+  n = qe_qtensor_count(idx);
+  if (n > INT32_MAX / 2 || outer > INT32_MAX || inner > INT32_MAX)
+    return op_error(c, QE_ERR_SHAPE, "tensor too large");
+  p->gather_indices = calloc((size_t)n + 1, sizeof(int32_t));
+  if (p->gather_indices == NULL)
+    return qe_error(c->ctx, QE_ERR_NOMEM, "out of memory");
+  for (k = 0; k < n; k++) {
+    const int64_t v = const_int(idx, k);
+    /* TFLite's GATHER takes no negative index */
+    if (v < 0 || v >= in->dims[axis])
+      return op_error(c, QE_ERR_INVALID, "index %lld of '%s' is outside 0..%d", (long long)v,
+                      idx->name, (int)in->dims[axis] - 1);
+    p->gather_indices[k] = (int32_t)v;
+  }
+  p->gather_n = (int32_t)n;
+  p->gather_outer = (int32_t)outer;
+  p->gather_axis_dim = in->dims[axis];
+  p->gather_inner = (int32_t)inner;
+  if (in->type != out->type)
+    return op_error(c, QE_ERR_INVALID, "input and output types differ");
+  if (in->type == QE_DT_I8 || in->type == QE_DT_U8) {
+    if ((st = need_qparams(c, in, "input")) != QE_OK ||
+        (st = need_qparams(c, out, "output")) != QE_OK)
+      return st;
+    if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
+      return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share quantization",
+                      in->name, out->name);
+  } else if (in->type != QE_DT_F32 && in->type != QE_DT_I32) {
+    return op_error(c, QE_ERR_UNSUPPORTED, "input '%s' is %s", in->name, qe_dtype_name(in->type));
+  }
+  p->impl = in->type == QE_DT_F32 ? QE_QIMPL_F32 : QE_QIMPL_S8;
+  return QE_OK;
+}
+
+static qe_status prep_batch_matmul(pctx *c)
+{
+  qe_qop_prep *p = c->p;
+  const qe_qtensor *a, *b, *out;
+  int32_t d[4], ld[4] = { 1, 1, 1, 1 }, rd[4] = { 1, 1, 1, 1 };
+  int rank, i;
+  qe_status st;
+
+  if ((st = need_inputs(c, 2, 2)) != QE_OK)
+    return st;
+  a = in_t(c, 0);
+  b = in_t(c, 1);
+  out = out_t(c);
+  if (a->rank < 2 || a->rank > 4 || b->rank < 2 || b->rank > 4)
+    return op_error(c, QE_ERR_UNSUPPORTED, "operands of rank %d and %d (2 to 4)", a->rank, b->rank);
+  if (c->op->opt.activation != QE_ACT_NONE)
+    return op_error(c, QE_ERR_UNSUPPORTED, "BATCH_MATMUL has no fused activation");
+  rank = QE_MAX(a->rank, b->rank);
+  for (i = 0; i < a->rank; i++)
+    ld[4 - a->rank + i] = a->dims[i];
+  for (i = 0; i < b->rank; i++)
+    rd[4 - b->rank + i] = b->dims[i];
+  for (i = 0; i < 2; i++) {
+    if (ld[i] != rd[i] && ld[i] != 1 && rd[i] != 1)
+      return op_error(c, QE_ERR_SHAPE, "batch dims of '%s' and '%s' do not broadcast", a->name,
+                      b->name);
+    d[i] = QE_MAX(ld[i], rd[i]);
+  }
+  d[2] = c->op->opt.adj_x ? ld[3] : ld[2];
+  d[3] = c->op->opt.adj_y ? rd[2] : rd[3];
+  if ((c->op->opt.adj_x ? ld[2] : ld[3]) != (c->op->opt.adj_y ? rd[3] : rd[2]))
+    return op_error(c, QE_ERR_SHAPE, "'%s' and '%s' do not multiply (inner dims %d and %d)",
+                    a->name, b->name, (int)(c->op->opt.adj_x ? ld[2] : ld[3]),
+                    (int)(c->op->opt.adj_y ? rd[3] : rd[2]));
+  if ((st = need_out_dims(c, rank, d + 4 - rank)) != QE_OK)
+    return st;
+  memcpy(p->bmm_lhs, ld, sizeof(ld));
+  memcpy(p->bmm_rhs, rd, sizeof(rd));
+  p->bmm.adj_x = c->op->opt.adj_x;
+  p->bmm.adj_y = c->op->opt.adj_y;
+  if (out->type == QE_DT_F32) {
+    p->impl = QE_QIMPL_F32;
+    if ((st = need_type(c, a, "input 0", QE_DT_F32)) != QE_OK ||
+        (st = need_type(c, b, "input 1", QE_DT_F32)) != QE_OK)
+      return st;
+    return QE_OK;
+  }
+  if ((st = need_type(c, a, "input 0", QE_DT_I8)) != QE_OK ||
+      (st = need_type(c, b, "input 1", QE_DT_I8)) != QE_OK ||
+      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
+      (st = need_qparams(c, a, "input 0")) != QE_OK ||
+      (st = need_qparams(c, b, "input 1")) != QE_OK ||
+      (st = need_qparams(c, out, "output")) != QE_OK)
+    return st;
+  {
+    /* TFLite's GetQuantizedConvolutionMultipler: the product of the input
+     * scales in float, divided in double. */
+    const int32_t k = c->op->opt.adj_x ? ld[2] : ld[3];
+    const double real = (double)(float)(a->scale[0] * b->scale[0]) / (double)out->scale[0];
+    int sh;
+    if (k > QE_K_MAX_ACCUM / 2)
+      return op_error(c, QE_ERR_UNSUPPORTED,
+                      "%d products per output exceed the int32 accumulator bound", (int)k);
+    qe_quantize_multiplier(real, &p->bmm.multiplier, &sh);
+    /* a left shift must keep the largest sum (k * 255 * 255) in int32 */
+    if (sh > 0 && ((int64_t)k * 65025) > ((int64_t)INT32_MAX >> sh))
+      return op_error(c, QE_ERR_NUMERIC, "rescale factor %g is too large", real);
+    p->bmm.shift = sh;
+  }
+  p->bmm.lhs_offset = -a->zero_point[0];
+  p->bmm.rhs_offset = -b->zero_point[0];
+  p->bmm.output_offset = out->zero_point[0];
+  p->bmm.rounding =
+      c->m->conv_rounding == QE_ROUND_HALF_UP ? QE_K_ROUND_HALF_UP : QE_K_ROUND_DOUBLE;
+  p->bmm.act_min = -128;
+  p->bmm.act_max = 127;
+  narrow_range(out, &p->bmm.act_min, &p->bmm.act_max);
+  p->impl = QE_QIMPL_S8;
+  return QE_OK;
+}
+
+/* An ONNX node kept in float: its graph's inputs and output match the op's
+ * tensors (float32, same shapes). */
+static qe_status prep_onnx(pctx *c)
+{
+  const struct qe_graph *g = c->op->graph;
+  const qe_qtensor *out = out_t(c);
+  int k, d;
+  if (g == NULL)
+    return op_error(c, QE_ERR_INVALID, "no ONNX graph");
+  if ((int)g->n_inputs != c->op->n_inputs || g->n_outputs != 1)
+    return op_error(c, QE_ERR_INVALID, "its ONNX graph has %zu inputs and %zu outputs for %d and 1",
+                    g->n_inputs, g->n_outputs, c->op->n_inputs);
+  for (k = -1; k < c->op->n_inputs; k++) {
+    const qe_qtensor *t = k < 0 ? out : in_t(c, k);
+    const qe_tensor *gt = &g->tensors[k < 0 ? g->outputs[0] : g->inputs[k]];
+    bool same = t != NULL && t->rank == gt->rank;
+    for (d = 0; same && d < t->rank; d++)
+      same = t->dims[d] == gt->dims[d];
+    if (t == NULL || t->type != QE_DT_F32 || !same)
+      return op_error(c, QE_ERR_INVALID, "%s %d does not match its ONNX graph (float32, shape)",
+                      k < 0 ? "output" : "input", k < 0 ? 0 : k);
+  }
+  c->p->impl = QE_QIMPL_F32;
+  return QE_OK;
+}
+
 static qe_status prepare_op(pctx *c)
 {
   int k;
@@ -1153,7 +1480,16 @@ static qe_status prepare_op(pctx *c)
     return prep_fc(c);
   case QE_QOP_ADD:
   case QE_QOP_MUL:
+  case QE_QOP_SUB:
+  case QE_QOP_DIV:
+  case QE_QOP_SQUARED_DIFFERENCE:
     return prep_binary(c);
+  case QE_QOP_BATCH_MATMUL:
+    return prep_batch_matmul(c);
+  case QE_QOP_ONNX:
+    return prep_onnx(c);
+  case QE_QOP_GATHER:
+    return prep_gather(c);
   case QE_QOP_AVERAGE_POOL_2D:
   case QE_QOP_MAX_POOL_2D:
     return prep_pool(c);
@@ -1165,6 +1501,9 @@ static qe_status prepare_op(pctx *c)
   case QE_QOP_HARD_SWISH:
   case QE_QOP_RELU:
   case QE_QOP_RELU6:
+  case QE_QOP_RSQRT:
+  case QE_QOP_SQRT:
+  case QE_QOP_GELU:
     return prep_activation(c);
   case QE_QOP_QUANTIZE:
   case QE_QOP_DEQUANTIZE:

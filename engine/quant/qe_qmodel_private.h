@@ -60,11 +60,18 @@ typedef struct qe_qop_prep {
   int32_t *concat_axis_dims; /* owned, n_inputs entries */
   /* float fallback: fused activation as a clamp */
   float act_min_f, act_max_f;
-  int32_t mean_axes_mask; /* float MEAN: bit i set when axis i is reduced */
+  int32_t mean_axes_mask; /* MEAN: bit i set when axis i is reduced */
+  int32_t mean_general;   /* int8 MEAN other than over H, W: qe_s8_mean() */
   /* RESIZE_*: nearest-neighbour index maps (owned), bilinear Q10 scales */
   int32_t *resize_ymap, *resize_xmap;
   int32_t resize_h, resize_w;
   qe_kresize_params resize;
+  /* BATCH_MATMUL: operand dims as 4 values (leading 1s) */
+  qe_kbmm_params bmm;
+  int32_t bmm_lhs[4], bmm_rhs[4];
+  /* GATHER: the input as [outer, axis_dim, inner]; indices (owned) */
+  int32_t gather_outer, gather_axis_dim, gather_inner, gather_n;
+  int32_t *gather_indices;
   size_t scratch_size;
 } qe_qop_prep;
 
@@ -86,6 +93,12 @@ void qe_qprep_free(struct qe_qprep *p);
  * pointers (NULL for omitted inputs). */
 qe_status qe_qmodel_run_float_op(const qe_qmodel *m, size_t i, const void *const *in, void *out,
                                  qe_ctx *ctx);
+
+/* The qe_kf32_op of a binary op (ADD, SUB, MUL, DIV, SQUARED_DIFFERENCE). */
+int32_t qe_qmodel_f32_op(qe_qop_type t);
+
+/* TFLite 2.9's GeluTransform (float), for the float op and the int8 table. */
+float qe_qmodel_gelu_f32(float x, bool approximate);
 
 /* The 4-D NHWC view TFLite takes of a tensor of rank <= 4 (leading 1s). */
 bool qe_qtensor_dims4(const qe_qtensor *t, qe_kdims *d);

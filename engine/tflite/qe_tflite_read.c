@@ -174,6 +174,16 @@ static int max_version(qe_qop_type t)
   case QE_QOP_RESIZE_BILINEAR:
   case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
     return 4;
+  case QE_QOP_GATHER:
+  case QE_QOP_BATCH_MATMUL:
+    return 4;
+  case QE_QOP_SUB:
+    return 3;
+  case QE_QOP_DIV:
+  case QE_QOP_RSQRT:
+  case QE_QOP_SQUARED_DIFFERENCE:
+  case QE_QOP_GELU:
+    return 2;
   case QE_QOP_SOFTMAX:
   case QE_QOP_CONCATENATION:
   case QE_QOP_MEAN:
@@ -560,6 +570,33 @@ static qe_status read_options(rctx *c, const qe_fb_table *op, qe_qop_type type, 
   case QE_QOP_MEAN:
     ok = qe_fb_u8(&c->r, &t, TFL_REDUCER_KEEP_DIMS, 0, &u8);
     o->keep_dims = u8 != 0;
+    break;
+  case QE_QOP_SUB:
+    ok = qe_fb_u8(&c->r, &t, TFL_SUB_ACT, 0, &act);
+    break;
+  case QE_QOP_DIV:
+    ok = qe_fb_u8(&c->r, &t, TFL_DIV_ACT, 0, &act);
+    break;
+  case QE_QOP_GATHER: {
+    int32_t bd = 0;
+    ok = qe_fb_i32(&c->r, &t, TFL_GATHER_AXIS, 0, &o->axis) &&
+         qe_fb_i32(&c->r, &t, TFL_GATHER_BATCH_DIMS, 0, &bd);
+    if (ok && bd != 0)
+      return qe_error(c->ctx, QE_ERR_UNSUPPORTED, "%s: operator %u (GATHER): batch_dims %d",
+                      c->name, index, (int)bd);
+    break;
+  }
+  case QE_QOP_BATCH_MATMUL: {
+    uint8_t ax = 0, ay = 0, asym = 0;
+    ok = qe_fb_u8(&c->r, &t, TFL_BMM_ADJ_X, 0, &ax) && qe_fb_u8(&c->r, &t, TFL_BMM_ADJ_Y, 0, &ay) &&
+         qe_fb_u8(&c->r, &t, TFL_BMM_ASYMMETRIC_QUANTIZE_INPUTS, 0, &asym);
+    o->adj_x = ax != 0;
+    o->adj_y = ay != 0;
+    break;
+  }
+  case QE_QOP_GELU:
+    ok = qe_fb_u8(&c->r, &t, TFL_GELU_APPROXIMATE, 0, &u8);
+    o->approximate = u8 != 0;
     break;
   case QE_QOP_RESIZE_BILINEAR:
   case QE_QOP_RESIZE_NEAREST_NEIGHBOR: {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "qe/qe_fileutil.h"
+#include "qe/qe_graph.h"
 #include "qe/qe_tflite.h"
 #include "qe_flatbuf.h"
 #include "qe_internal.h"
@@ -181,6 +182,35 @@ static qe_fb_ref options(wctx *w, const qe_qop *op, uint8_t *type)
     qe_fb_add_u8(b, TFL_RNN_ALIGN_CORNERS, o->align_corners, 0);
     qe_fb_add_u8(b, TFL_RNN_HALF_PIXEL_CENTERS, o->half_pixel_centers, 0);
     return qe_fb_table_end(b);
+  case QE_QOP_SUB:
+    *type = TFL_OPT_SUB;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_SUB_ACT, act, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_DIV:
+    *type = TFL_OPT_DIV;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_DIV_ACT, act, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_GATHER:
+    *type = TFL_OPT_GATHER;
+    qe_fb_table_start(b);
+    qe_fb_add_i32(b, TFL_GATHER_AXIS, o->axis, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_BATCH_MATMUL:
+    *type = TFL_OPT_BATCH_MATMUL;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_BMM_ADJ_X, o->adj_x ? 1 : 0, 0);
+    qe_fb_add_u8(b, TFL_BMM_ADJ_Y, o->adj_y ? 1 : 0, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_GELU:
+    *type = TFL_OPT_GELU;
+    qe_fb_table_start(b);
+    qe_fb_add_u8(b, TFL_GELU_APPROXIMATE, o->approximate ? 1 : 0, 0);
+    return qe_fb_table_end(b);
+  case QE_QOP_SQUARED_DIFFERENCE:
+    *type = TFL_OPT_SQUARED_DIFFERENCE;
+    break;
   case QE_QOP_PAD:
     *type = TFL_OPT_PAD;
     break;
@@ -306,6 +336,17 @@ qe_status qe_tflite_write(const qe_qmodel *m, uint8_t **out, size_t *size, qe_ct
     if (m->prep == NULL && (st = qe_qmodel_prepare(mm, ctx)) != QE_OK)
       return qe_error_prefix(ctx, "cannot write TFLite");
   }
+  /* What TFLite cannot hold: ONNX nodes kept in float. */
+  for (i = 0; i < m->n_ops; i++)
+    if (qe_qop_tflite_code(m->ops[i].type) < 0)
+      return qe_error(ctx, QE_ERR_UNSUPPORTED,
+                      "cannot write TFLite: op %zu '%s' (%s) runs in float as an ONNX node and "
+                      "TFLite has no operator for it; export the model as ONNX instead",
+                      i, m->ops[i].name ? m->ops[i].name : "",
+                      m->ops[i].graph && m->ops[i].graph->n_nodes > 0 &&
+                              m->ops[i].graph->nodes[0].op_type
+                          ? m->ops[i].graph->nodes[0].op_type
+                          : qe_qop_name(m->ops[i].type));
   w.m = m;
   w.ctx = ctx;
   qe_fb_init(b);

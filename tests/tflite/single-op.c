@@ -38,6 +38,13 @@ static const char *const kind_names[SO_COUNT] = {
   "dequantize",
   "resize-bilinear",
   "resize-nearest",
+  "sub",
+  "squared-difference",
+  "rsqrt",
+  "gelu",
+  "gather",
+  "batch-matmul",
+  "mean-axes",
 };
 
 const char *so_kind_name(so_kind k)
@@ -269,8 +276,9 @@ static void rdims(so_rng *r, int rank, int32_t *d, int maxd)
     d[i] = so_int(r, 1, maxd);
 }
 
-static qe_qmodel *make_binary(so_rng *r, bool mul)
+static qe_qmodel *make_binary(so_rng *r, so_kind k)
 {
+  const bool mul = k == SO_MUL;
   int32_t od[4], ad[4], bd[4];
   const int rank = so_int(r, 1, 4);
   int rb = rank, i, ta, tb, tout, ins[2];
@@ -292,16 +300,26 @@ static qe_qmodel *make_binary(so_rng *r, bool mul)
     memmove(bd, bd + 1, sizeof(int32_t) * (size_t)rb);
   }
   qe_qop_options_init(&o);
-  o.activation = ract(r);
-  so = mul ? sa * sb * 128.0f * 128.0f / 127.0f * so_float(r, 0.1f, 1.0f)
-           : (sa > sb ? sa : sb) * so_float(r, 1.0f, 2.5f);
+  o.activation = k == SO_SQUARED_DIFFERENCE ? QE_ACT_NONE : ract(r);
+  if (k == SO_SQUARED_DIFFERENCE) {
+    const float ms = sa > sb ? sa : sb;
+    so = 256.0f * ms * 256.0f * ms / 255.0f * so_float(r, 0.02f, 1.0f);
+  } else {
+    so = mul ? sa * sb * 128.0f * 128.0f / 127.0f * so_float(r, 0.1f, 1.0f)
+             : (sa > sb ? sa : sb) * so_float(r, 1.0f, 2.5f);
+  }
   qe_qmodel_new(&m, NULL);
   ta = act_tensor(m, "a", QE_DT_I8, rank, ad, sa, rzp(r));
   tb = act_tensor(m, "b", QE_DT_I8, rb, bd, sb, rzp(r));
   tout = act_tensor(m, "output", QE_DT_I8, rank, od, so, rzp(r));
   ins[0] = ta;
   ins[1] = tb;
-  qe_qmodel_add_op(m, mul ? QE_QOP_MUL : QE_QOP_ADD, 2, ins, tout, &o, "op", NULL, NULL);
+  qe_qmodel_add_op(m,
+                   k == SO_MUL                  ? QE_QOP_MUL
+                   : k == SO_SUB                ? QE_QOP_SUB
+                   : k == SO_SQUARED_DIFFERENCE ? QE_QOP_SQUARED_DIFFERENCE
+                                                : QE_QOP_ADD,
+                   2, ins, tout, &o, "op", NULL, NULL);
   qe_qmodel_add_input(m, ta, NULL);
   qe_qmodel_add_input(m, tb, NULL);
   qe_qmodel_add_output(m, tout, NULL);
@@ -395,6 +413,16 @@ static qe_qmodel *make_unary(so_rng *r, so_kind k)
   case SO_DEQUANTIZE:
     type = QE_QOP_DEQUANTIZE;
     ot = QE_DT_F32;
+    break;
+  case SO_RSQRT:
+    type = QE_QOP_RSQRT;
+    in_zp = -128;
+    out_s = 1.0f / sqrtf(in_s) / 127.0f * so_float(r, 0.05f, 1.0f);
+    break;
+  case SO_GELU:
+    type = QE_QOP_GELU;
+    o.approximate = so_int(r, 0, 3) == 0;
+    out_s = in_s * so_float(r, 0.3f, 1.5f);
     break;
   default:
     return NULL;
@@ -521,6 +549,140 @@ static qe_qmodel *make_movement(so_rng *r, so_kind k)
   return finish(m, tin, tout);
 }
 
+static qe_qmodel *make_gather(so_rng *r)
+{
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  const float s = rscale(r, 0.005f, 0.1f);
+  const int32_t zp = rzp(r);
+  const int rank = so_int(r, 1, 4), irank = so_int(r, 0, 2);
+  int32_t d[4], id[2], od[6], idx[16];
+  int axis = so_int(r, 0, rank - 1), n = 1, i, orank = 0, tin, tidx, tout, ins[2];
+  rdims(r, rank, d, 6);
+  rdims(r, irank, id, 3);
+  for (i = 0; i < irank; i++)
+    n *= id[i];
+  for (i = 0; i < n; i++)
+    idx[i] = so_int(r, 0, d[axis] - 1);
+  for (i = 0; i < axis; i++)
+    od[orank++] = d[i];
+  for (i = 0; i < irank; i++)
+    od[orank++] = id[i];
+  for (i = axis + 1; i < rank; i++)
+    od[orank++] = d[i];
+  qe_qop_options_init(&o);
+  o.axis = so_int(r, 0, 1) ? axis : axis - rank;
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, rank, d, s, zp);
+  tidx = const_i32(m, "indices", irank, id, idx, (size_t)n);
+  tout = act_tensor(m, "output", QE_DT_I8, orank, od, s, zp);
+  ins[0] = tin;
+  ins[1] = tidx;
+  qe_qmodel_add_op(m, QE_QOP_GATHER, 2, ins, tout, &o, "op", NULL, NULL);
+  return finish(m, tin, tout);
+}
+
+static qe_qmodel *make_batch_matmul(so_rng *r)
+{
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  const int ra = so_int(r, 2, 4), rb = so_int(r, 2, 4), rank = ra > rb ? ra : rb;
+  const int mm = so_int(r, 1, 8), kk = so_int(r, 1, 24), nn = so_int(r, 1, 8);
+  const float sa = rscale(r, 0.005f, 0.1f), sb = rscale(r, 0.005f, 0.1f);
+  int32_t full[4], ad[4], bd[4], od[4];
+  int i, ta, tb, tout, ins[2];
+  qe_qop_options_init(&o);
+  o.adj_x = so_int(r, 0, 2) == 0;
+  o.adj_y = so_int(r, 0, 2) == 0;
+  full[0] = so_int(r, 1, 2);
+  full[1] = so_int(r, 1, 3);
+  /* batch dims of each operand: the full one, or 1 (broadcast) */
+  for (i = 0; i < rank - 2; i++) {
+    const int32_t f = full[4 - rank + i];
+    const int ia = i - (rank - ra), ib = i - (rank - rb);
+    if (ia >= 0)
+      ad[ia] = so_int(r, 0, 3) == 0 ? 1 : f;
+    if (ib >= 0)
+      bd[ib] = so_int(r, 0, 3) == 0 ? 1 : f;
+    od[i] = f;
+  }
+  for (i = 0; i < rank - 2; i++) {
+    const int ia = i - (rank - ra), ib = i - (rank - rb);
+    const int32_t a = ia >= 0 ? ad[ia] : 1, b = ib >= 0 ? bd[ib] : 1;
+    od[i] = a > b ? a : b;
+  }
+  ad[ra - 2] = o.adj_x ? kk : mm;
+  ad[ra - 1] = o.adj_x ? mm : kk;
+  bd[rb - 2] = o.adj_y ? nn : kk;
+  bd[rb - 1] = o.adj_y ? kk : nn;
+  od[rank - 2] = mm;
+  od[rank - 1] = nn;
+  qe_qmodel_new(&m, NULL);
+  ta = act_tensor(m, "a", QE_DT_I8, ra, ad, sa, rzp(r));
+  tb = act_tensor(m, "b", QE_DT_I8, rb, bd, sb, rzp(r));
+  tout = act_tensor(m, "output", QE_DT_I8, rank, od,
+                    sa * sb * 70.0f * 70.0f * sqrtf((float)kk) * so_float(r, 0.3f, 2.0f) / 127.0f,
+                    rzp(r));
+  ins[0] = ta;
+  ins[1] = tb;
+  qe_qmodel_add_op(m, QE_QOP_BATCH_MATMUL, 2, ins, tout, &o, "op", NULL, NULL);
+  qe_qmodel_add_input(m, ta, NULL);
+  qe_qmodel_add_input(m, tb, NULL);
+  qe_qmodel_add_output(m, tout, NULL);
+  if (qe_qmodel_prepare(m, NULL) != QE_OK) {
+    qe_qmodel_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+static qe_qmodel *make_mean_axes(so_rng *r)
+{
+  qe_qmodel *m = NULL;
+  qe_qop_options o;
+  const int rank = so_int(r, 1, 4);
+  const float s = rscale(r, 0.005f, 0.1f);
+  const int32_t zp = rzp(r);
+  int32_t d[4], od[4], axes[4], ad[1];
+  int n_axes = 0, i, orank = 0, tin, tax, tout, ins[2], mask = 0;
+  rdims(r, rank, d, 8);
+  for (i = 0; i < rank; i++)
+    if (so_int(r, 0, 1)) {
+      axes[n_axes++] = so_int(r, 0, 1) ? i : i - rank;
+      mask |= 1 << i;
+    }
+  if (n_axes == 0) {
+    axes[n_axes++] = rank - 1;
+    mask |= 1 << (rank - 1);
+  }
+  if (rank == 4 && mask == 0x6)
+    return NULL; /* the H, W case is SO_MEAN */
+  qe_qop_options_init(&o);
+  o.keep_dims = so_int(r, 0, 1);
+  for (i = 0; i < rank; i++) {
+    if (mask & (1 << i)) {
+      if (o.keep_dims)
+        od[orank++] = 1;
+    } else {
+      od[orank++] = d[i];
+    }
+  }
+  if (orank == 0)
+    return NULL; /* a scalar: drawn again */
+  ad[0] = n_axes;
+  qe_qmodel_new(&m, NULL);
+  tin = act_tensor(m, "input", QE_DT_I8, rank, d, s, zp);
+  tax = const_i32(m, "axes", 1, ad, axes, (size_t)n_axes);
+  if (so_int(r, 0, 2) == 0)
+    tout = act_tensor(m, "output", QE_DT_I8, orank, od, s, zp);
+  else
+    tout = act_tensor(m, "output", QE_DT_I8, orank, od, s * so_float(r, 0.3f, 2.0f), rzp(r));
+  ins[0] = tin;
+  ins[1] = tax;
+  qe_qmodel_add_op(m, QE_QOP_MEAN, 2, ins, tout, &o, "op", NULL, NULL);
+  return finish(m, tin, tout);
+}
+
 static qe_qmodel *make_resize(so_rng *r, bool bilinear)
 {
   qe_qmodel *m = NULL;
@@ -565,7 +727,15 @@ qe_qmodel *so_make(so_kind k, so_rng *r)
     return make_fc(r, k == SO_FC_PER_CHANNEL);
   case SO_ADD:
   case SO_MUL:
-    return make_binary(r, k == SO_MUL);
+  case SO_SUB:
+  case SO_SQUARED_DIFFERENCE:
+    return make_binary(r, k);
+  case SO_GATHER:
+    return make_gather(r);
+  case SO_BATCH_MATMUL:
+    return make_batch_matmul(r);
+  case SO_MEAN_AXES:
+    return make_mean_axes(r);
   case SO_AVG_POOL:
   case SO_MAX_POOL:
     return make_pool(r, k == SO_AVG_POOL);

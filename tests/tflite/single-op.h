@@ -39,6 +39,13 @@ typedef enum so_kind {
   SO_DEQUANTIZE,     /* int8 in -> float out */
   SO_RESIZE_BILINEAR,
   SO_RESIZE_NEAREST,
+  SO_SUB,
+  SO_SQUARED_DIFFERENCE,
+  SO_RSQRT, /* input zero point -128: TFLite refuses values below it */
+  SO_GELU,
+  SO_GATHER,
+  SO_BATCH_MATMUL,
+  SO_MEAN_AXES, /* MEAN over other axes than H, W of a 4-D tensor */
   SO_COUNT
 } so_kind;
 

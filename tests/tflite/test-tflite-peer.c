@@ -367,8 +367,9 @@ int main(int argc, char **argv)
           }
         else if (memcmp(want, got_double, out_bytes) != 0)
           maxd = 99;
-        if (maxd > 1 || (m->ops[0].type != QE_QOP_CONV_2D &&
-                         m->ops[0].type != QE_QOP_FULLY_CONNECTED && maxd > 0)) {
+        if (maxd > 1 ||
+            (m->ops[0].type != QE_QOP_CONV_2D && m->ops[0].type != QE_QOP_FULLY_CONNECTED &&
+             m->ops[0].type != QE_QOP_BATCH_MATMUL && maxd > 0)) {
           fprintf(stderr, "FAIL %s case %d: default rounding differs by %d LSB\n", so_kind_name(k),
                   c, maxd);
           failed++;
@@ -432,7 +433,8 @@ int main(int argc, char **argv)
   }
   printf("bit-exact vs TFLite: %d of %d cases (%d failed)\n", total - failed, total, failed);
   failed += float_pass(per_op / 3 + 1, &rng, ctx);
-  printf("CONV_2D / FULLY_CONNECTED with the engine's default (double) rounding: %zu of %zu "
+  printf("CONV_2D / FULLY_CONNECTED / BATCH_MATMUL with the engine's default (double) rounding: "
+         "%zu of %zu "
          "outputs 1 LSB off TFLite's ruy path\n",
          double_diffs, double_elems);
   qe_ctx_free(ctx);

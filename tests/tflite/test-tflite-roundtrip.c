@@ -260,7 +260,7 @@ static void test_bad_ops(qe_ctx *ctx)
   expect_error(32, 1, "MyFancyOp", "model.tflite: operator 0: custom op 'MyFancyOp'", ctx);
   expect_error(49, 1, NULL, "model.tflite: operator 0: SPLIT is not supported", ctx);
   expect_error(0, 99, NULL, "model.tflite: operator 0 (ADD): version 99 is not supported", ctx);
-  expect_error(150, 1, NULL, "operator 0: builtin 150 is not supported", ctx);
+  expect_error(151, 1, NULL, "operator 0: builtin 151 is not supported", ctx);
   /* a float RELU reads and runs */
   fb = one_op_model(19, 1, NULL, &size);
   CHECK(qe_tflite_read(fb, size, "relu.tflite", &m, ctx) == QE_OK, "relu: %s", qe_ctx_error(ctx));

@@ -26,10 +26,22 @@
  *   RESHAPE            input, shape (int32 constant, optional: the output
  *                      tensor's shape is what counts)
  *   TRANSPOSE          input, perm (int32 constant)
- *   MEAN               input, axes (int32 constant; int8 needs H and W of
- *                      a 4-D tensor)
+ *   MEAN               input, axes (int32 constant)
  *   RESIZE_*           input (NHWC), size (int32 constant [2]: H, W)
- *   others             input
+ *   SUB, DIV, SQUARED_DIFFERENCE  a, b (4-D broadcast as ADD; DIV and
+ *                      SQRT are float only, as in TFLite)
+ *   BATCH_MATMUL       lhs, rhs (rank 2 to 4, batch dims broadcast;
+ *                      opt.adj_x / adj_y transpose their last two dims)
+ *   GATHER             input, indices (int32/int64 constant), along
+ *                      opt.axis
+ *   MEAN               (int8) any axes; H and W of a 4-D tensor with
+ *                      keep_dims take TFLite's requantizing path
+ *   ONNX               the inputs of qe_qop.graph, in order: any ONNX node
+ *                      kept in float with no TFLite operator, run by the
+ *                      engine's float runtime (engine only: the TFLite
+ *                      writer and the C export refuse a model holding one)
+ *   others             input (RSQRT and GELU run in int8 as 256-entry
+ *                      tables, as TFLite computes them)
  * Every op has one output. Ops that could not be quantized run in float
  * between DEQUANTIZE and QUANTIZE: the executor runs the float32 version
  * of each op above too.
@@ -48,33 +60,44 @@
 extern "C" {
 #endif
 
+struct qe_graph;
+
 #define QE_QMAX_RANK 6
 
 /* X-macro list of operators: (enum suffix, TFLite BuiltinOperator code,
  * TFLite name). The enum and the tables are generated from it. */
-#define QE_QOP_LIST(X)                         \
-  X(ADD, 0, "ADD")                             \
-  X(AVERAGE_POOL_2D, 1, "AVERAGE_POOL_2D")     \
-  X(CONCATENATION, 2, "CONCATENATION")         \
-  X(CONV_2D, 3, "CONV_2D")                     \
-  X(DEPTHWISE_CONV_2D, 4, "DEPTHWISE_CONV_2D") \
-  X(DEQUANTIZE, 6, "DEQUANTIZE")               \
-  X(FULLY_CONNECTED, 9, "FULLY_CONNECTED")     \
-  X(LOGISTIC, 14, "LOGISTIC")                  \
-  X(MAX_POOL_2D, 17, "MAX_POOL_2D")            \
-  X(MUL, 18, "MUL")                            \
-  X(RELU, 19, "RELU")                          \
-  X(RELU6, 21, "RELU6")                        \
-  X(RESHAPE, 22, "RESHAPE")                    \
-  X(SOFTMAX, 25, "SOFTMAX")                    \
-  X(TANH, 28, "TANH")                          \
-  X(PAD, 34, "PAD")                            \
-  X(TRANSPOSE, 39, "TRANSPOSE")                \
-  X(MEAN, 40, "MEAN")                          \
-  X(QUANTIZE, 114, "QUANTIZE")                 \
-  X(HARD_SWISH, 117, "HARD_SWISH")             \
-  X(RESIZE_BILINEAR, 23, "RESIZE_BILINEAR")    \
-  X(RESIZE_NEAREST_NEIGHBOR, 97, "RESIZE_NEAREST_NEIGHBOR")
+#define QE_QOP_LIST(X)                                      \
+  X(ADD, 0, "ADD")                                          \
+  X(AVERAGE_POOL_2D, 1, "AVERAGE_POOL_2D")                  \
+  X(CONCATENATION, 2, "CONCATENATION")                      \
+  X(CONV_2D, 3, "CONV_2D")                                  \
+  X(DEPTHWISE_CONV_2D, 4, "DEPTHWISE_CONV_2D")              \
+  X(DEQUANTIZE, 6, "DEQUANTIZE")                            \
+  X(FULLY_CONNECTED, 9, "FULLY_CONNECTED")                  \
+  X(LOGISTIC, 14, "LOGISTIC")                               \
+  X(MAX_POOL_2D, 17, "MAX_POOL_2D")                         \
+  X(MUL, 18, "MUL")                                         \
+  X(RELU, 19, "RELU")                                       \
+  X(RELU6, 21, "RELU6")                                     \
+  X(RESHAPE, 22, "RESHAPE")                                 \
+  X(SOFTMAX, 25, "SOFTMAX")                                 \
+  X(TANH, 28, "TANH")                                       \
+  X(PAD, 34, "PAD")                                         \
+  X(TRANSPOSE, 39, "TRANSPOSE")                             \
+  X(MEAN, 40, "MEAN")                                       \
+  X(QUANTIZE, 114, "QUANTIZE")                              \
+  X(HARD_SWISH, 117, "HARD_SWISH")                          \
+  X(RESIZE_BILINEAR, 23, "RESIZE_BILINEAR")                 \
+  X(RESIZE_NEAREST_NEIGHBOR, 97, "RESIZE_NEAREST_NEIGHBOR") \
+  X(GATHER, 36, "GATHER")                                   \
+  X(SUB, 41, "SUB")                                         \
+  X(DIV, 42, "DIV")                                         \
+  X(SQRT, 75, "SQRT")                                       \
+  X(RSQRT, 76, "RSQRT")                                     \
+  X(SQUARED_DIFFERENCE, 99, "SQUARED_DIFFERENCE")           \
+  X(BATCH_MATMUL, 126, "BATCH_MATMUL")                      \
+  X(GELU, 150, "GELU")                                      \
+  X(ONNX, -1, "ONNX")
 
 #define QE_QOP_ENUM_(e, code, name) QE_QOP_##e,
 typedef enum qe_qop_type { QE_QOP_LIST(QE_QOP_ENUM_) QE_QOP_COUNT } qe_qop_type;
@@ -82,7 +105,8 @@ typedef enum qe_qop_type { QE_QOP_LIST(QE_QOP_ENUM_) QE_QOP_COUNT } qe_qop_type;
 
 /* "CONV_2D"...; "?" when out of range. */
 const char *qe_qop_name(qe_qop_type op);
-/* TFLite BuiltinOperator code of @op, -1 when out of range. */
+/* TFLite BuiltinOperator code of @op, -1 when out of range or when TFLite
+ * has no such operator (QE_QOP_ONNX). */
 int qe_qop_tflite_code(qe_qop_type op);
 /* The op of a TFLite builtin code, QE_QOP_COUNT when the engine has none. */
 qe_qop_type qe_qop_from_tflite_code(int code);
@@ -106,7 +130,8 @@ typedef enum qe_activation {
 
 /* The options of every op, in one struct (fields not used by an op are
  * ignored). Defaults (qe_qop_options_init): strides and dilations 1,
- * depth_multiplier 1, beta 1, axis 0, keep_dims false. */
+ * depth_multiplier 1, beta 1, axis 0 (CONCATENATION, GATHER), keep_dims
+ * false. */
 typedef struct qe_qop_options {
   qe_padding padding;         /* CONV_2D, DEPTHWISE_CONV_2D, pools */
   int32_t stride_h, stride_w; /* CONV_2D, DEPTHWISE_CONV_2D, pools */
@@ -114,11 +139,13 @@ typedef struct qe_qop_options {
   int32_t depth_multiplier;   /* DEPTHWISE_CONV_2D */
   int32_t filter_h, filter_w; /* pools */
   qe_activation activation;   /* fused: conv, dw, FC, ADD, MUL, pools, CONCAT */
-  int32_t axis;               /* CONCATENATION (negative counts from the end) */
+  int32_t axis;               /* CONCATENATION, GATHER (negative counts from the end) */
   float beta;                 /* SOFTMAX */
   bool keep_dims;             /* MEAN; FULLY_CONNECTED keep_num_dims */
   bool align_corners;         /* RESIZE_* */
   bool half_pixel_centers;    /* RESIZE_* */
+  bool adj_x, adj_y;          /* BATCH_MATMUL */
+  bool approximate;           /* GELU: the tanh form */
 } qe_qop_options;
 
 void qe_qop_options_init(qe_qop_options *o);
@@ -158,6 +185,10 @@ typedef struct qe_qop {
   qe_qop_options opt;
   int version; /* TFLite op version; 0 = let the writer choose */
   char *name;  /* for messages and diagnostics (may be NULL) */
+  /* QE_QOP_ONNX: a float graph of the one ONNX node (its constant inputs
+   * as initializers; graph inputs = the op's inputs, one graph output =
+   * the op's output), owned; NULL for every other op. */
+  struct qe_graph *graph;
 } qe_qop;
 
 typedef struct qe_qmodel {
@@ -198,6 +229,9 @@ qe_status qe_qmodel_add_tensor(qe_qmodel *m, const char *name, qe_dtype type, in
 qe_status qe_qmodel_add_op(qe_qmodel *m, qe_qop_type type, int n_inputs, const int *inputs,
                            int output, const qe_qop_options *opt, const char *name, int *index,
                            qe_ctx *ctx);
+/* Give op @op (a QE_QOP_ONNX) its graph; the model takes ownership of @g,
+ * also on failure. */
+qe_status qe_qmodel_set_op_graph(qe_qmodel *m, int op, struct qe_graph *g, qe_ctx *ctx);
 qe_status qe_qmodel_add_input(qe_qmodel *m, int tensor, qe_ctx *ctx);
 qe_status qe_qmodel_add_output(qe_qmodel *m, int tensor, qe_ctx *ctx);
 qe_status qe_qmodel_set_description(qe_qmodel *m, const char *text, qe_ctx *ctx);

@@ -317,6 +317,96 @@ qe_kstatus qe_s8_resize_bilinear(const qe_kresize_params *p, const qe_kdims *in_
 /* RESHAPE (and SQUEEZE, EXPAND_DIMS): a copy, in place when in == out. */
 qe_kstatus qe_k_copy(size_t bytes, const void *in, void *out);
 
+/* ---- transformer operators (SUB, SQUARED_DIFFERENCE, BATCH_MATMUL, MEAN
+ * over any axes, GATHER); RSQRT and GELU run as qe_s8_lut() tables ----- */
+
+/* SUB: a - b, broadcasting as ADD does, TFLite's reference integer Sub
+ * (ADD's parameters with left_shift 20: both inputs rescaled by their
+ * positive multipliers, then the difference rescaled). */
+qe_kstatus qe_s8_sub(const qe_kadd_params *p, const qe_kdims *in1_dims, const int8_t *in1,
+                     const qe_kdims *in2_dims, const int8_t *in2, const qe_kdims *out_dims,
+                     int8_t *out);
+
+/* SQUARED_DIFFERENCE: (a - b)^2, TFLite's integer kernel: ADD's parameters
+ * with left_shift 7, the rescaled difference squared in int32 (at most
+ * 2^30), then rescaled by output_multiplier (< 1). Broadcasts as ADD. */
+qe_kstatus qe_s8_squared_difference(const qe_kadd_params *p, const qe_kdims *in1_dims,
+                                    const int8_t *in1, const qe_kdims *in2_dims, const int8_t *in2,
+                                    const qe_kdims *out_dims, int8_t *out);
+
+typedef struct qe_kbmm_params {
+  int32_t lhs_offset, rhs_offset; /* -zero points */
+  int32_t output_offset;
+  int32_t multiplier, shift; /* lhs_scale * rhs_scale / output_scale */
+  int32_t rounding;          /* a qe_kround (TFLite's host kernel is ruy's) */
+  int32_t adj_x, adj_y;      /* transpose the last two dims of lhs / rhs */
+  int32_t act_min, act_max;  /* -128, 127 (narrower for narrow activations) */
+} qe_kbmm_params;
+
+/* BATCH_MATMUL of two int8 tensors, TFLite's integer BatchMatMul: lhs
+ * [b0, b1, M, K] (adj_x: [b0, b1, K, M]) times rhs [c0, c1, K, N] (adj_y:
+ * [c0, c1, N, K]) into out [max(b0,c0), max(b1,c1), M, N]; the batch dims
+ * broadcast (each pair equal, or one of them 1). Dims are given as 4
+ * values (leading 1s for lower ranks). K <= QE_K_MAX_ACCUM / 2: products
+ * of two offset int8 values stay below 2^16. */
+qe_kstatus qe_s8_batch_matmul(const qe_kbmm_params *p, const int32_t *lhs_dims, const int8_t *lhs,
+                              const int32_t *rhs_dims, const int8_t *rhs, int8_t *out);
+
+/* MEAN over any set of axes (bit i of @axes_mask: axis i reduced) of a
+ * tensor of rank <= QE_K_MAX_RANK, int8, in TFLite's two general paths:
+ * QE_K_MEAN_SAME (the int32 sum divided by the count, truncating) and
+ * QE_K_MEAN_FLOAT (QuantizedMeanOrSum: float mean, scale, round). The
+ * output holds the kept axes in order. Sums stay exact: at most 2^23
+ * values per output. */
+qe_kstatus qe_s8_mean(const qe_kmean_params *p, int32_t rank, const int32_t *dims,
+                      int32_t axes_mask, const int8_t *in, int8_t *out);
+
+/* GATHER along one axis (any element size): the input seen as [outer,
+ * axis_dim, inner], out[o][i][k] = in[o][indices[i]][k] for the
+ * @n_indices indices (each in [0, axis_dim); checked). */
+qe_kstatus qe_k_gather(size_t elem_size, int32_t outer, int32_t axis_dim, int32_t inner,
+                       const int32_t *indices, int32_t n_indices, const void *in, void *out);
+
+/* ---- float32 kernels (layers kept in float) ----------------------------
+ * Portable float arithmetic in the order the engine's executor uses (and
+ * TFLite's reference float kernels): no libm, no contraction (ISO C
+ * modes). The square root is computed exactly rounded with integer
+ * arithmetic, the same value as an IEEE sqrtf. Ops that need exp, erf or
+ * tanh have no kernel here: the C export refuses them in float. */
+
+typedef enum qe_kf32_op {
+  QE_KF32_ADD = 0,
+  QE_KF32_SUB = 1,
+  QE_KF32_MUL = 2,
+  QE_KF32_DIV = 3,
+  QE_KF32_SQUARED_DIFFERENCE = 4,
+} qe_kf32_op;
+
+/* The IEEE square root of @x, correctly rounded (NaN for x < 0). */
+float qe_k_sqrtf(float x);
+
+/* out = clamp(a op b, act_min, act_max), 4-D broadcast as qe_s8_add(). */
+qe_kstatus qe_f32_binary(int32_t op, float act_min, float act_max, const qe_kdims *in1_dims,
+                         const float *in1, const qe_kdims *in2_dims, const float *in2,
+                         const qe_kdims *out_dims, float *out);
+/* out = clamp(in, lo, hi) (RELU, RELU6). */
+qe_kstatus qe_f32_clamp(float lo, float hi, size_t count, const float *in, float *out);
+/* SQRT (@reciprocal 0) or RSQRT (1 / sqrt, @reciprocal 1). */
+qe_kstatus qe_f32_sqrt(int32_t reciprocal, size_t count, const float *in, float *out);
+/* MEAN over the axes of @axes_mask: each sum in input order, then divided
+ * by the count. */
+qe_kstatus qe_f32_mean(int32_t rank, const int32_t *dims, int32_t axes_mask, const float *in,
+                       float *out);
+/* FULLY_CONNECTED: each sum in order of the input, then the bias, then the
+ * clamp. @bias may be NULL. */
+qe_kstatus qe_f32_fully_connected(int32_t batches, int32_t accum_depth, int32_t out_depth,
+                                  float act_min, float act_max, const float *in,
+                                  const float *weights, const float *bias, float *out);
+/* BATCH_MATMUL as qe_s8_batch_matmul() (p: adj_x / adj_y only), each sum
+ * in order of k. */
+qe_kstatus qe_f32_batch_matmul(const qe_kbmm_params *p, const int32_t *lhs_dims, const float *lhs,
+                               const int32_t *rhs_dims, const float *rhs, float *out);
+
 #ifdef __cplusplus
 }
 #endif
