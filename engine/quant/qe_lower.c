@@ -603,7 +603,10 @@ static qe_status lower_conv(lower *L, int i, int dt)
     if (!st) {
       L->m->tensors[filt].weight_bits = L->q->o->reduce_range ? 8 : L->q->o->weight_bits;
       int32_t bd[1] = { M };
-      st = add_tensor(L, bname, QE_DT_I32, 1, bd, qn->bq, (size_t)M * sizeof(int32_t), (size_t)M,
+      /* one bias scale with per-tensor weights: TFLite reads a tensor's
+       * single scale only when it has one (else 0, and its check that the
+       * bias scale is input scale x weight scale fails) */
+      st = add_tensor(L, bname, QE_DT_I32, 1, bd, qn->bq, (size_t)M * sizeof(int32_t), qn->n_wscale,
                       qn->bscale, zps, 0, &bias);
     }
     free(zps);
@@ -691,8 +694,8 @@ static qe_status lower_fc(lower *L, int i, int dt)
     st = add_tensor(L, fname, QE_DT_I8, 2, fd, buf, cnt, qn->n_wscale, qn->wscale, zps, 0, &filt);
     if (!st) {
       L->m->tensors[filt].weight_bits = L->q->o->reduce_range ? 8 : L->q->o->weight_bits;
-      st = add_tensor(L, bname, QE_DT_I32, 1, bd, qn->bq, (size_t)N * sizeof(int32_t), (size_t)N,
-                      qn->bscale, zps, 0, &bias);
+      st = add_tensor(L, bname, QE_DT_I32, 1, bd, qn->bq, (size_t)N * sizeof(int32_t), qn->n_wscale,
+                      qn->bscale, zps, 0, &bias); /* one scale: see above */
     }
   } else {
     st = add_tensor(L, fname, QE_DT_F32, 2, fd, buf, cnt * sizeof(float), 0, NULL, NULL, 0, &filt);
@@ -727,6 +730,10 @@ static qe_status lower_binary(lower *L, int i, int dt)
   const qe_node *n = &L->g->nodes[i];
   const qnode *qn = &L->q->nodes[i];
   int a = n->inputs[0], b = n->inputs[1];
+  if (qn->n_operands == 2) {
+    a = qn->operands[0];
+    b = qn->operands[1];
+  }
   int y = out_tensor(L, i);
   int r = onnx_rank(L, y);
   int lay = LAY_PLAIN;
@@ -1019,6 +1026,14 @@ static qe_status lower_reshape(lower *L, int i, int dt)
   return add_op(L, QE_QOP_RESHAPE, 2, ins, o, NULL, n->name);
 }
 
+static bool is_graph_output(const qe_graph *g, int t)
+{
+  for (size_t k = 0; k < g->n_outputs; k++)
+    if (g->outputs[k] == t)
+      return true;
+  return false;
+}
+
 static qe_status lower_transpose(lower *L, int i, int dt)
 {
   const qe_node *n = &L->g->nodes[i];
@@ -1030,7 +1045,25 @@ static qe_status lower_transpose(lower *L, int i, int dt)
   for (int k = 0; k < r; k++)
     perm[k] = p && cnt == (size_t)r ? (int32_t)p[k] : r - 1 - k;
   int in, o, pc;
-  qe_status st = need(L, x, dt, LAY_PLAIN, &in);
+  qe_status st;
+  /* NHWC -> NCHW of a 4-D tensor: its channels-last form is the input as
+   * it is; NCHW -> NHWC of a tensor held channels-last: the result is that
+   * form. No op then (graphs converted from TFLite keep such Transposes at
+   * their input and before their output Reshapes). */
+  const int y = out_tensor(L, i);
+  static const int32_t nchw[4] = { 0, 3, 1, 2 }, nhwc[4] = { 0, 2, 3, 1 };
+  const bool to_nchw = r == 4 && memcmp(perm, nchw, sizeof nchw) == 0;
+  const bool to_nhwc = r == 4 && memcmp(perm, nhwc, sizeof nhwc) == 0 && lay_of(L, x) == LAY_NHWC;
+  if ((to_nchw || to_nhwc) && !is_graph_output(L->g, y) && L->g->tensors[y].rank == 4) {
+    const int from = to_nchw ? LAY_PLAIN : LAY_NHWC, to = to_nchw ? LAY_NHWC : LAY_PLAIN;
+    if ((st = need(L, x, dt, from, &in)) != QE_OK)
+      return st;
+    L->rep[y][dt][to] = in;
+    L->prim[y] = in;
+    L->prim_nhwc[y] = (unsigned char)to;
+    return QE_OK;
+  }
+  st = need(L, x, dt, LAY_PLAIN, &in);
   if (st || (st = make_output(L, i, dt, LAY_PLAIN, &o)) != QE_OK ||
       (st = const_i32(L, n->name, "perm", r, perm, 0, &pc)) != QE_OK)
     return st;
@@ -1038,11 +1071,36 @@ static qe_status lower_transpose(lower *L, int i, int dt)
   return add_op(L, QE_QOP_TRANSPOSE, 2, ins, o, NULL, n->name);
 }
 
+/* TFLite's RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR (the quantizer took
+ * only the forms they have). */
+static qe_status lower_resize(lower *L, int i, int dt)
+{
+  const qe_node *n = &L->g->nodes[i];
+  const int x = qe_node_input(n, 0), y = out_tensor(L, i);
+  const char *ctm = qe_node_string(n, "coordinate_transformation_mode", "half_pixel");
+  int in, o, sz;
+  qe_status st;
+  if ((st = need(L, x, dt, LAY_NHWC, &in)) != QE_OK ||
+      (st = make_output(L, i, dt, LAY_NHWC, &o)) != QE_OK)
+    return st;
+  const int32_t hw[2] = { (int32_t)L->g->tensors[y].dims[2], (int32_t)L->g->tensors[y].dims[3] };
+  if ((st = const_i32(L, n->name, "size", 2, hw, 0, &sz)) != QE_OK)
+    return st;
+  qe_qop_options opt;
+  qe_qop_options_init(&opt);
+  opt.align_corners = strcmp(ctm, "align_corners") == 0;
+  opt.half_pixel_centers = strcmp(ctm, "half_pixel") == 0 ||
+                           strcmp(ctm, "pytorch_half_pixel") == 0 ||
+                           strcmp(ctm, "tf_half_pixel_for_nn") == 0;
+  int ins[2] = { in, sz };
+  return add_op(L, L->q->nodes[i].qop, 2, ins, o, &opt, n->name);
+}
+
 static qe_status lower_unary(lower *L, int i, int dt)
 {
   const qe_node *n = &L->g->nodes[i];
   const qnode *qn = &L->q->nodes[i];
-  const int x = qe_node_input(n, 0);
+  const int x = qn->n_operands >= 1 ? qn->operands[0] : qe_node_input(n, 0);
   int lay = lay_of(L, x);
   if (qn->qop == QE_QOP_SOFTMAX) {
     int r = onnx_rank(L, x);
@@ -1059,6 +1117,187 @@ static qe_status lower_unary(lower *L, int i, int dt)
   qe_qop_options_init(&opt);
   opt.beta = 1.0f;
   return add_op(L, qn->qop, 1, &in, o, &opt, n->name);
+}
+
+/* The values of an int64 / int32 constant, at most @max of them. */
+static bool array_ints(const qe_array *a, int64_t *out, size_t max, size_t *n)
+{
+  const int64_t cnt = qe_array_count(a);
+  if (!a || cnt < 0 || (size_t)cnt > max || (a->dtype != QE_DT_I64 && a->dtype != QE_DT_I32))
+    return false;
+  for (int64_t k = 0; k < cnt; k++)
+    out[k] = a->dtype == QE_DT_I64 ? ((const int64_t *)a->data)[k] : ((const int32_t *)a->data)[k];
+  *n = (size_t)cnt;
+  return true;
+}
+
+static qe_status lower_batch_matmul(lower *L, int i, int dt)
+{
+  const qe_node *n = &L->g->nodes[i];
+  int ia, ib, o;
+  qe_status st;
+  if ((st = need(L, n->inputs[0], dt, LAY_PLAIN, &ia)) != QE_OK ||
+      (st = need(L, n->inputs[1], dt, LAY_PLAIN, &ib)) != QE_OK ||
+      (st = make_output(L, i, dt, LAY_PLAIN, &o)) != QE_OK)
+    return st;
+  int ins[2] = { ia, ib };
+  return add_op(L, QE_QOP_BATCH_MATMUL, 2, ins, o, NULL, n->name);
+}
+
+static qe_status lower_gather(lower *L, int i, int dt)
+{
+  const qe_node *n = &L->g->nodes[i];
+  const int x = n->inputs[0], it = n->inputs[1];
+  const int r = onnx_rank(L, x);
+  int64_t axis = qe_node_int(n, "axis", 0);
+  if (axis < 0)
+    axis += r;
+  if (axis < 0 || axis >= r)
+    return qe_error(L->ctx, QE_ERR_INVALID, "node '%s': axis out of range", n->name);
+  const qe_tensor *idx = &L->g->tensors[it];
+  const int64_t cnt = qe_array_count(idx->data);
+  const int64_t dim = L->g->tensors[x].dims[axis];
+  int64_t iv[64];
+  int32_t *v = malloc((size_t)(cnt > 0 ? cnt : 1) * sizeof *v);
+  size_t got = 0;
+  if (!v)
+    return oom(L);
+  /* ONNX allows negative indices, TFLite's GATHER does not */
+  if (cnt <= 64 && array_ints(idx->data, iv, 64, &got) && (int64_t)got == cnt) {
+    for (int64_t k = 0; k < cnt; k++)
+      v[k] = (int32_t)(iv[k] < 0 ? iv[k] + dim : iv[k]);
+  } else {
+    free(v);
+    return qe_error(L->ctx, QE_ERR_UNSUPPORTED, "node '%s': more than 64 gather indices", n->name);
+  }
+  int in, o, ic;
+  int32_t d[QE_QMAX_RANK];
+  for (int k = 0; k < idx->rank && k < QE_QMAX_RANK; k++)
+    d[k] = (int32_t)idx->dims[k];
+  char *name = qe_strdup_printf("%s/indices", n->name);
+  qe_status st = name ? QE_OK : oom(L);
+  if (!st)
+    st = add_tensor(L, name, QE_DT_I32, idx->rank, d, v, (size_t)cnt * sizeof *v, 0, NULL, NULL, 0,
+                    &ic);
+  free(name);
+  free(v);
+  if (st || (st = need(L, x, dt, LAY_PLAIN, &in)) != QE_OK ||
+      (st = make_output(L, i, dt, LAY_PLAIN, &o)) != QE_OK)
+    return st;
+  qe_qop_options opt;
+  qe_qop_options_init(&opt);
+  opt.axis = (int32_t)axis;
+  int ins[2] = { in, ic };
+  return add_op(L, QE_QOP_GATHER, 2, ins, o, &opt, n->name);
+}
+
+/* ReduceMean over any axes, in the graph's own element order. */
+static qe_status lower_mean_general(lower *L, int i, int dt)
+{
+  const qe_node *n = &L->g->nodes[i];
+  const int x = qe_node_input(n, 0);
+  const int r = onnx_rank(L, x);
+  size_t na = 0;
+  const int64_t *axes = qe_node_ints(n, "axes", &na);
+  int64_t buf[QE_QMAX_RANK];
+  int at = qe_node_input(n, 1);
+  if (!axes && at >= 0 && L->g->tensors[at].data) {
+    size_t got = 0;
+    if (array_ints(L->g->tensors[at].data, buf, QE_QMAX_RANK, &got)) {
+      axes = buf;
+      na = got;
+    }
+  }
+  int32_t ax[QE_QMAX_RANK];
+  int n_ax = 0;
+  if (!axes || na == 0) {
+    for (int k = 0; k < r; k++)
+      ax[n_ax++] = k;
+  } else {
+    for (size_t k = 0; k < na && n_ax < QE_QMAX_RANK; k++)
+      ax[n_ax++] = (int32_t)(axes[k] < 0 ? axes[k] + r : axes[k]);
+  }
+  int in, o, ac;
+  qe_status st;
+  if ((st = need(L, x, dt, LAY_PLAIN, &in)) != QE_OK ||
+      (st = const_i32(L, n->name, "axes", n_ax, ax, 0, &ac)) != QE_OK ||
+      (st = make_output(L, i, dt, LAY_PLAIN, &o)) != QE_OK)
+    return st;
+  qe_qop_options opt;
+  qe_qop_options_init(&opt);
+  opt.keep_dims = qe_node_int(n, "keepdims", 1) != 0;
+  int ins[2] = { in, ac };
+  return add_op(L, QE_QOP_MEAN, 2, ins, o, &opt, n->name);
+}
+
+/* An ONNX node kept in float: a one-node graph cut from the prepared graph
+ * (its constant inputs as initializers), run by the float runtime. */
+static qe_status lower_onnx(lower *L, int i)
+{
+  const qe_node *n = &L->g->nodes[i];
+  int ins[16], n_in = 0, o;
+  qe_status st;
+  int acts[16];
+  for (int k = 0; k < n->n_inputs; k++) {
+    const int t = n->inputs[k];
+    bool seen = false;
+    if (t < 0 || L->g->tensors[t].data)
+      continue;
+    for (int j = 0; j < n_in; j++)
+      seen |= acts[j] == t;
+    if (seen)
+      continue;
+    if (n_in >= 16)
+      return qe_error(L->ctx, QE_ERR_UNSUPPORTED, "node '%s': more than 16 inputs", n->name);
+    if ((st = need(L, t, REP_F, LAY_PLAIN, &ins[n_in])) != QE_OK)
+      return st;
+    acts[n_in++] = t;
+  }
+  if ((st = make_output(L, i, REP_F, LAY_PLAIN, &o)) != QE_OK)
+    return st;
+  qe_graph *c = NULL;
+  bool *drop = NULL;
+  if ((st = qe_graph_clone(L->g, &c, L->ctx)) != QE_OK)
+    return st;
+  drop = calloc(c->n_nodes + 1, sizeof *drop);
+  int *gi = malloc((size_t)(n_in + 1) * sizeof *gi);
+  int *go = malloc(sizeof *go);
+  if (!drop || !gi || !go) {
+    st = oom(L);
+    goto out;
+  }
+  for (size_t k = 0; k < c->n_nodes; k++)
+    drop[k] = (int)k != i;
+  for (size_t t = 0; t < c->n_tensors; t++)
+    c->tensors[t].flags &= ~(unsigned)(QE_TENSOR_INPUT | QE_TENSOR_OUTPUT);
+  for (int k = 0; k < n_in; k++) {
+    gi[k] = acts[k];
+    c->tensors[acts[k]].flags |= QE_TENSOR_INPUT;
+  }
+  go[0] = n->outputs[0];
+  c->tensors[go[0]].flags |= QE_TENSOR_OUTPUT;
+  free(c->inputs);
+  free(c->outputs);
+  c->inputs = gi;
+  c->n_inputs = (size_t)n_in;
+  c->outputs = go;
+  c->n_outputs = 1;
+  gi = go = NULL;
+  if ((st = qe_graph_remove_nodes(c, drop, L->ctx)) != QE_OK ||
+      (st = qe_graph_compact(c, NULL, L->ctx)) != QE_OK)
+    goto out;
+  int idx;
+  if ((st = add_op(L, QE_QOP_ONNX, n_in, ins, o, NULL, n->name)) != QE_OK)
+    goto out;
+  idx = (int)L->m->n_ops - 1;
+  st = qe_qmodel_set_op_graph(L->m, idx, c, L->ctx);
+  c = NULL;
+out:
+  qe_graph_free(c);
+  free(drop);
+  free(gi);
+  free(go);
+  return st;
 }
 
 static qe_status lower_node(lower *L, int i)
@@ -1079,20 +1318,30 @@ static qe_status lower_node(lower *L, int i)
     return lower_fc(L, i, dt);
   case QE_QOP_ADD:
   case QE_QOP_MUL:
+  case QE_QOP_SUB:
+  case QE_QOP_DIV:
+  case QE_QOP_SQUARED_DIFFERENCE:
     return lower_binary(L, i, dt);
+  case QE_QOP_BATCH_MATMUL:
+    return lower_batch_matmul(L, i, dt);
+  case QE_QOP_GATHER:
+    return lower_gather(L, i, dt);
   case QE_QOP_CONCATENATION:
     return lower_concat(L, i, dt);
   case QE_QOP_MAX_POOL_2D:
   case QE_QOP_AVERAGE_POOL_2D:
     return lower_pool(L, i, dt);
   case QE_QOP_MEAN:
-    return lower_mean(L, i, dt);
+    return qn->mean_general ? lower_mean_general(L, i, dt) : lower_mean(L, i, dt);
   case QE_QOP_PAD:
     return lower_pad(L, i, dt);
   case QE_QOP_RESHAPE:
     return lower_reshape(L, i, dt);
   case QE_QOP_TRANSPOSE:
     return lower_transpose(L, i, dt);
+  case QE_QOP_RESIZE_BILINEAR:
+  case QE_QOP_RESIZE_NEAREST_NEIGHBOR:
+    return lower_resize(L, i, dt);
   case QE_QOP_SOFTMAX:
   case QE_QOP_LOGISTIC:
   case QE_QOP_TANH:
@@ -1100,7 +1349,12 @@ static qe_status lower_node(lower *L, int i)
   case QE_QOP_RELU:
   case QE_QOP_RELU6:
   case QE_QOP_QUANTIZE:
+  case QE_QOP_RSQRT:
+  case QE_QOP_SQRT:
+  case QE_QOP_GELU:
     return lower_unary(L, i, dt);
+  case QE_QOP_ONNX:
+    return lower_onnx(L, i);
   default:
     return qe_error(L->ctx, QE_ERR_INTERNAL, "node '%s': no lowering for %s", L->g->nodes[i].name,
                     qe_qop_name(qn->qop));

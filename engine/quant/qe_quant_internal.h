@@ -51,6 +51,13 @@ typedef struct qnode {
   size_t n_in_mean;
   /* Add / Mul with a constant operand: which input is constant (-1) */
   int const_input;
+  /* The int8 op's operands when they are not the node's own inputs: a
+   * pattern of several nodes run as one op (GELU: x; RSQRT: the Sqrt's
+   * input; SQUARED_DIFFERENCE: the Sub's operands; Pow(x, 2): x, x). */
+  int n_operands;
+  int operands[2];
+  const char *pattern; /* "GELU", "Sqrt+Reciprocal"..., or NULL */
+  bool mean_general;   /* MEAN over other axes than H, W (plain layout) */
 } qnode;
 
 /* Representations of a graph tensor in the int8 model: [int8|float]

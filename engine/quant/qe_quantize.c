@@ -541,6 +541,248 @@ static qe_status fuse_hard_swish(qe_graph *g, qe_ctx *ctx)
   return st;
 }
 
+/* ---- transformer forms --------------------------------------------------- */
+
+static qe_status new_float_tensor(qe_graph *g, const char *base, const char *suffix, int *idx,
+                                  qe_ctx *ctx)
+{
+  char *b = qe_strdup_printf("%s%s", base, suffix);
+  char *name = b ? qe_graph_unique_name(g, b) : NULL;
+  free(b);
+  if (!name)
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  qe_status st = qe_graph_add_tensor(g, name, QE_DT_F32, -1, NULL, idx, ctx);
+  free(name);
+  return st;
+}
+
+static qe_status scalar_init(qe_graph *g, const char *base, const char *suffix, float v, int *idx,
+                             qe_ctx *ctx)
+{
+  qe_array *a = NULL;
+  qe_status st = qe_array_new(QE_DT_F32, 0, NULL, &a, ctx);
+  if (st)
+    return st;
+  ((float *)a->data)[0] = v;
+  char *b = qe_strdup_printf("%s%s", base, suffix);
+  char *name = b ? qe_graph_unique_name(g, b) : NULL;
+  free(b);
+  if (!name) {
+    qe_array_free(a);
+    return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  }
+  st = qe_graph_add_initializer_owned(g, name, a, idx, ctx);
+  free(name);
+  return st;
+}
+
+/* The doc string of the nodes a LayerNormalization is decomposed into,
+ * followed by its name: the report lists them as one node, and keeping the
+ * LayerNormalization in float keeps all of them. */
+#define DECOMPOSED_DOC "quantizer: part of LayerNormalization "
+
+static qe_status node1(qe_graph *g, qe_op op, const char *base, const char *suffix, int n_in,
+                       const int *in, int out, int *idx, qe_ctx *ctx)
+{
+  char *name = qe_strdup_printf("%s%s", base, suffix);
+  char *doc = qe_strdup_printf(DECOMPOSED_DOC "%s", base);
+  int k = -1;
+  qe_status st = name && doc ? QE_OK : qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  if (!st)
+    st = qe_graph_add_node(g, op, name, n_in, in, 1, &out, &k, ctx);
+  if (!st) {
+    free(g->nodes[k].doc);
+    g->nodes[k].doc = doc;
+    doc = NULL;
+  }
+  if (idx)
+    *idx = k;
+  free(name);
+  free(doc);
+  return st;
+}
+
+/* The LayerNormalization node @n was decomposed from, or NULL. */
+static const char *decomposed_from(const qe_node *n)
+{
+  const size_t plen = strlen(DECOMPOSED_DOC);
+  return n->doc && strncmp(n->doc, DECOMPOSED_DOC, plen) == 0 ? n->doc + plen : NULL;
+}
+
+/* LayerNormalization -> the primitive form the TFLite converter and ONNX
+ * opset 13 exporters write, so that calibration sees every intermediate
+ * and each step gets an int8 op (MEAN, SUB, SQUARED_DIFFERENCE, MEAN, ADD,
+ * RSQRT, MUL, MUL, ADD):
+ *   m = ReduceMean(x), d = x - m, v = ReduceMean(d^2), r = 1 / sqrt(v + eps),
+ *   y = d * r * scale + bias.
+ * Nodes whose Mean / InvStdDev outputs are used stay as they are. */
+static qe_status decompose_layer_norm(qe_graph *g, qe_ctx *ctx)
+{
+  bool *drop = NULL;
+  qe_status st = QE_OK;
+  const size_t n0 = g->n_nodes;
+  for (size_t i = 0; i < n0 && !st; i++) {
+    const qe_node *n = &g->nodes[i];
+    if (n->op != QE_OP_LAYER_NORM || n->n_inputs < 1)
+      continue;
+    bool extra = false;
+    for (int k = 1; k < n->n_outputs; k++)
+      extra |= n->outputs[k] >= 0 && qe_graph_use_count(g, n->outputs[k]) > 0;
+    const int x = n->inputs[0], scale = qe_node_input(n, 1), bias = qe_node_input(n, 2);
+    const int y = qe_node_output(n, 0);
+    const int r = x >= 0 ? g->tensors[x].rank : -1;
+    int64_t axis = qe_node_int(n, "axis", -1);
+    if (axis < 0)
+      axis += r;
+    if (extra || y < 0 || r < 1 || axis < 0 || axis >= r || r > QE_MAX_RANK ||
+        g->tensors[x].dtype != QE_DT_F32)
+      continue;
+    const float eps = qe_node_float(n, "epsilon", 1e-5f);
+    char *base = qe_quant_node_name(g, (int)i);
+    if (!base) {
+      st = qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+      break;
+    }
+    int64_t axes[QE_MAX_RANK];
+    size_t na = 0;
+    for (int64_t a = axis; a < r; a++)
+      axes[na++] = a;
+    int t_m, t_d, t_two, t_sq, t_v, t_eps, t_ve, t_s, t_rs, t_n, t_sc, nm, nv;
+    st = new_float_tensor(g, base, "/mean", &t_m, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/centered", &t_d, ctx);
+    if (!st)
+      st = scalar_init(g, base, "/two", 2.0f, &t_two, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/squared", &t_sq, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/variance", &t_v, ctx);
+    if (!st)
+      st = scalar_init(g, base, "/epsilon", eps, &t_eps, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/variance_eps", &t_ve, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/std", &t_s, ctx);
+    if (!st)
+      st = new_float_tensor(g, base, "/rstd", &t_rs, ctx);
+    if (!st)
+      st = (scale >= 0 || bias >= 0) ? new_float_tensor(g, base, "/normalized", &t_n, ctx) : QE_OK;
+    if (!st && scale < 0 && bias < 0)
+      t_n = y;
+    if (!st)
+      t_sc = scale >= 0 && bias >= 0 ? -1 : y;
+    if (!st && scale >= 0 && bias >= 0)
+      st = new_float_tensor(g, base, "/scaled", &t_sc, ctx);
+    {
+      int in2[2];
+      if (!st)
+        st = node1(g, QE_OP_REDUCE_MEAN, base, "/ReduceMean", 1, &x, t_m, &nm, ctx);
+      if (!st)
+        st = qe_node_set_ints(&g->nodes[nm], "axes", na, axes, ctx);
+      if (!st)
+        g->nodes[nm].opset = 13;
+      in2[0] = x;
+      in2[1] = t_m;
+      if (!st)
+        st = node1(g, QE_OP_SUB, base, "/Sub", 2, in2, t_d, NULL, ctx);
+      in2[0] = t_d;
+      in2[1] = t_two;
+      if (!st)
+        st = node1(g, QE_OP_POW, base, "/Pow", 2, in2, t_sq, NULL, ctx);
+      if (!st)
+        st = node1(g, QE_OP_REDUCE_MEAN, base, "/ReduceMean_1", 1, &t_sq, t_v, &nv, ctx);
+      if (!st)
+        st = qe_node_set_ints(&g->nodes[nv], "axes", na, axes, ctx);
+      if (!st)
+        g->nodes[nv].opset = 13;
+      in2[0] = t_v;
+      in2[1] = t_eps;
+      if (!st)
+        st = node1(g, QE_OP_ADD, base, "/Add", 2, in2, t_ve, NULL, ctx);
+      if (!st)
+        st = node1(g, QE_OP_SQRT, base, "/Sqrt", 1, &t_ve, t_s, NULL, ctx);
+      if (!st)
+        st = node1(g, QE_OP_RECIPROCAL, base, "/Reciprocal", 1, &t_s, t_rs, NULL, ctx);
+      in2[0] = t_d;
+      in2[1] = t_rs;
+      if (!st)
+        st = node1(g, QE_OP_MUL, base, "/Mul", 2, in2, t_n, NULL, ctx);
+      if (!st && scale >= 0) {
+        in2[0] = t_n;
+        in2[1] = scale;
+        st = node1(g, QE_OP_MUL, base, "/Mul_1", 2, in2, bias >= 0 ? t_sc : y, NULL, ctx);
+      }
+      if (!st && bias >= 0) {
+        in2[0] = scale >= 0 ? t_sc : t_n;
+        in2[1] = bias;
+        st = node1(g, QE_OP_ADD, base, "/Add_1", 2, in2, y, NULL, ctx);
+      }
+    }
+    free(base);
+    if (st)
+      break;
+    if (!drop && !(drop = calloc(g->n_nodes + 1, sizeof *drop))) {
+      st = qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+      break;
+    }
+    drop[i] = true;
+  }
+  if (!st && drop) {
+    bool *full = realloc(drop, g->n_nodes * sizeof *drop);
+    if (!full) {
+      free(drop);
+      return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+    }
+    drop = full;
+    for (size_t i = n0; i < g->n_nodes; i++)
+      drop[i] = false;
+    st = qe_graph_remove_nodes(g, drop, ctx);
+    if (!st)
+      st = qe_graph_toposort(g, ctx);
+  }
+  free(drop);
+  return st;
+}
+
+/* Div(a, Sqrt(v)) -> Mul(a, Reciprocal(Sqrt(v))): the Sqrt / Reciprocal
+ * pair is one int8 RSQRT, and the product an int8 MUL (TFLite has no int8
+ * division). Numerically the same up to float rounding. */
+static qe_status div_by_sqrt(qe_graph *g, qe_ctx *ctx)
+{
+  const size_t n0 = g->n_nodes;
+  for (size_t i = 0; i < n0; i++) {
+    const qe_node *n = &g->nodes[i];
+    if (n->op != QE_OP_DIV || n->n_inputs != 2)
+      continue;
+    const int s = n->inputs[1];
+    const int p = qe_graph_producer(g, s);
+    if (p < 0 || g->nodes[p].op != QE_OP_SQRT || qe_graph_use_count(g, s) != 1 ||
+        g->tensors[n->inputs[0]].data || g->tensors[s].dtype != QE_DT_F32)
+      continue;
+    char *base = qe_quant_node_name(g, (int)i);
+    int t;
+    if (!base)
+      return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+    char *rn = qe_strdup_printf("%s/Reciprocal", base);
+    qe_status st = rn ? new_float_tensor(g, base, "/reciprocal", &t, ctx)
+                      : qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+    if (!st)
+      st = qe_graph_add_node(g, QE_OP_RECIPROCAL, rn, 1, &s, 1, &t, NULL, ctx);
+    free(rn);
+    free(base);
+    if (st)
+      return st;
+    qe_node *d = &g->nodes[i];
+    d->inputs[1] = t;
+    d->op = QE_OP_MUL;
+    free(d->op_type);
+    d->op_type = qe_strdup("Mul");
+    if (!d->op_type)
+      return qe_error(ctx, QE_ERR_NOMEM, "out of memory");
+  }
+  return g->n_nodes != n0 ? qe_graph_toposort(g, ctx) : QE_OK;
+}
+
 static qe_status prepare_graph(const qe_graph *src, qe_graph **out, qe_ctx *ctx)
 {
   qe_graph *g = NULL;
@@ -563,8 +805,10 @@ static qe_status prepare_graph(const qe_graph *src, qe_graph **out, qe_ctx *ctx)
       }
     }
   }
-  if ((st = qe_graph_optimize(g, ctx)) != QE_OK || (st = normalize(g, ctx)) != QE_OK ||
-      (st = fuse_hard_swish(g, ctx)) != QE_OK || (st = qe_graph_infer_shapes(g, ctx)) != QE_OK)
+  if ((st = qe_graph_optimize(g, ctx)) != QE_OK || (st = qe_graph_infer_shapes(g, ctx)) != QE_OK ||
+      (st = decompose_layer_norm(g, ctx)) != QE_OK || (st = normalize(g, ctx)) != QE_OK ||
+      (st = div_by_sqrt(g, ctx)) != QE_OK || (st = fuse_hard_swish(g, ctx)) != QE_OK ||
+      (st = qe_graph_infer_shapes(g, ctx)) != QE_OK)
     goto fail;
   for (size_t i = 0; i < g->n_tensors; i++) {
     const qe_tensor *t = &g->tensors[i];
@@ -590,12 +834,17 @@ static bool float_tensor(const qe_graph *g, int t)
   return t >= 0 && g->tensors[t].dtype == QE_DT_F32;
 }
 
+/* A node the user keeps in float: named in float_nodes, or made by
+ * decomposing a LayerNormalization named there. */
 static bool user_float(const qstate *q, int node)
 {
   const char *name = q->g->nodes[node].name;
-  for (size_t i = 0; name && i < q->o->n_float_nodes; i++)
-    if (q->o->float_nodes[i] && strcmp(q->o->float_nodes[i], name) == 0)
+  const char *from = decomposed_from(&q->g->nodes[node]);
+  for (size_t i = 0; i < q->o->n_float_nodes; i++) {
+    const char *f = q->o->float_nodes[i];
+    if (f && ((name && strcmp(f, name) == 0) || (from && strcmp(f, from) == 0)))
       return true;
+  }
   return false;
 }
 
@@ -652,6 +901,21 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
   case QE_OP_GEMM:
   case QE_OP_MATMUL: {
     int w = qe_node_input(n, 1);
+    if (n->op == QE_OP_MATMUL && xt && w >= 0 &&
+        (!qe_quant_const_f32(g, w) || g->tensors[w].rank != 2)) {
+      /* a product of two activations (attention): BATCH_MATMUL */
+      const int wr = g->tensors[w].rank;
+      if (xt->rank < 2 || xt->rank > 4 || wr < 2 || wr > 4 || !float_tensor(g, w)) {
+        snprintf(why, why_len,
+                 "matrix products of tensors of rank %d and %d have no TFLite operator (ranks 2 "
+                 "to 4 do)",
+                 xt->rank, wr);
+        return false;
+      }
+      qn->qop = QE_QOP_BATCH_MATMUL;
+      qn->const_input = g->tensors[x].data ? 0 : (g->tensors[w].data ? 1 : -1);
+      return true;
+    }
     if (!qe_quant_const_f32(g, w) || g->tensors[w].rank != 2 || !xt || xt->rank < 2) {
       snprintf(why, why_len, "matrix products of two activations have no int8 kernel");
       return false;
@@ -673,7 +937,9 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
     return true;
   }
   case QE_OP_ADD:
-  case QE_OP_MUL: {
+  case QE_OP_MUL:
+  case QE_OP_SUB:
+  case QE_OP_DIV: {
     int a = qe_node_input(n, 0), b = qe_node_input(n, 1);
     if (!float_tensor(g, a) || !float_tensor(g, b)) {
       snprintf(why, why_len, "operands are not float tensors");
@@ -690,7 +956,27 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
       snprintf(why, why_len, "broadcasting over more than 4 dimensions is not supported");
       return false;
     }
-    qn->qop = n->op == QE_OP_ADD ? QE_QOP_ADD : QE_QOP_MUL;
+    qn->qop = n->op == QE_OP_ADD   ? QE_QOP_ADD
+              : n->op == QE_OP_SUB ? QE_QOP_SUB
+              : n->op == QE_OP_DIV ? QE_QOP_DIV
+                                   : QE_QOP_MUL;
+    if (qn->qop == QE_QOP_DIV)
+      set_float(qn, "TFLite has no int8 division; it runs in float");
+    return true;
+  }
+  case QE_OP_SQRT:
+    qn->qop = QE_QOP_SQRT;
+    set_float(qn, "TFLite has no int8 square root; it runs in float");
+    return true;
+  case QE_OP_GATHER: {
+    int idx = qe_node_input(n, 1);
+    if (!xt || !float_tensor(g, x) || xt->data || idx < 0 || !g->tensors[idx].data ||
+        !qe_dtype_is_int(g->tensors[idx].data->dtype) || xt->rank < 1 ||
+        xt->rank - 1 + g->tensors[idx].rank > QE_QMAX_RANK) {
+      snprintf(why, why_len, "only Gather of an activation with constant indices is supported");
+      return false;
+    }
+    qn->qop = QE_QOP_GATHER;
     return true;
   }
   case QE_OP_CONCAT:
@@ -740,8 +1026,13 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
         spatial = false;
     }
     if (!spatial) {
-      snprintf(why, why_len, "ReduceMean other than over height and width is not supported");
-      return false;
+      /* any other axes: MEAN on the tensor in its own element order */
+      if (!xt || xt->rank < 1 || xt->rank > QE_QMAX_RANK || (!axes && at >= 0) ||
+          (qe_node_int(n, "noop_with_empty_axes", 0) && !axes)) {
+        snprintf(why, why_len, "ReduceMean with axes that are not constant is not supported");
+        return false;
+      }
+      qn->mean_general = true;
     }
     qn->qop = QE_QOP_MEAN;
     return true;
@@ -809,6 +1100,35 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
     qn->qop = QE_QOP_QUANTIZE;
     return true;
   }
+  case QE_OP_RESIZE: {
+    /* TFLite's RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR: height and width
+     * of a 4-D tensor, in the coordinate modes TFLite has */
+    const int y = qe_node_output(n, 0);
+    const qe_tensor *yt = y >= 0 ? &g->tensors[y] : NULL;
+    const char *mode = qe_node_string(n, "mode", "nearest");
+    const char *ctm = qe_node_string(n, "coordinate_transformation_mode", "half_pixel");
+    const char *nm = qe_node_string(n, "nearest_mode", "round_prefer_floor");
+    const bool lin = strcmp(mode, "linear") == 0;
+    bool ok = xt && yt && xt->rank == 4 && yt->rank == 4 && yt->dims[0] == xt->dims[0] &&
+              yt->dims[1] == xt->dims[1] && (lin || strcmp(mode, "nearest") == 0);
+    if (ok && lin)
+      ok = strcmp(ctm, "align_corners") == 0 || strcmp(ctm, "asymmetric") == 0 ||
+           strcmp(ctm, "half_pixel") == 0 ||
+           (strcmp(ctm, "pytorch_half_pixel") == 0 && yt->dims[2] > 1 && yt->dims[3] > 1);
+    else if (ok)
+      ok = (strcmp(ctm, "align_corners") == 0 && strcmp(nm, "round_prefer_ceil") == 0) ||
+           ((strcmp(ctm, "asymmetric") == 0 || strcmp(ctm, "tf_half_pixel_for_nn") == 0) &&
+            strcmp(nm, "floor") == 0);
+    if (!ok) {
+      snprintf(why, why_len,
+               "this Resize (%s, %s) has no int8 kernel; TFLite's bilinear and nearest-neighbour "
+               "resizing of height and width do",
+               mode, ctm);
+      return false;
+    }
+    qn->qop = lin ? QE_QOP_RESIZE_BILINEAR : QE_QOP_RESIZE_NEAREST_NEIGHBOR;
+    return true;
+  }
   default:
     snprintf(why, why_len, "the int8 model has no operator for %s",
              n->op_type ? n->op_type : qe_op_name(n->op));
@@ -819,7 +1139,7 @@ static bool classify(qstate *q, int i, char *why, size_t why_len)
 static bool fusable_producer(qe_qop_type t)
 {
   return t == QE_QOP_CONV_2D || t == QE_QOP_DEPTHWISE_CONV_2D || t == QE_QOP_FULLY_CONNECTED ||
-         t == QE_QOP_ADD || t == QE_QOP_MUL;
+         t == QE_QOP_ADD || t == QE_QOP_MUL || t == QE_QOP_SUB;
 }
 
 static bool is_graph_output(const qe_graph *g, int t)
@@ -830,27 +1150,248 @@ static bool is_graph_output(const qe_graph *g, int t)
   return false;
 }
 
+/* ---- patterns: several float nodes that are one int8 op -------------------- */
+
+/* The value of a constant scalar (one element, any float type). */
+static bool const_scalar(const qe_graph *g, int t, float *v)
+{
+  if (t < 0 || !g->tensors[t].data || qe_array_count(g->tensors[t].data) != 1 ||
+      !qe_dtype_is_float(g->tensors[t].data->dtype))
+    return false;
+  qe_array *f = NULL;
+  if (qe_array_to_f32(g->tensors[t].data, &f, NULL) != QE_OK)
+    return false;
+  *v = ((const float *)f->data)[0];
+  qe_array_free(f);
+  return true;
+}
+
+/* A single-use intermediate (not a graph output) produced by node @p. */
+static bool inner_tensor(const qe_graph *g, int t)
+{
+  return t >= 0 && !g->tensors[t].data && qe_graph_use_count(g, t) == 1 && !is_graph_output(g, t);
+}
+
+/* Binary node @i with one operand @t: the other operand's index (0 or 1),
+ * -1 when @t is neither. */
+static int other_input(const qe_node *n, int t)
+{
+  if (n->n_inputs != 2)
+    return -1;
+  return n->inputs[0] == t ? 1 : (n->inputs[1] == t ? 0 : -1);
+}
+
+/* The only consumer of tensor @t, -1 when none or several. */
+static int consumer(const qe_graph *g, int t)
+{
+  int found = -1;
+  for (size_t i = 0; i < g->n_nodes; i++)
+    for (int k = 0; k < g->nodes[i].n_inputs; k++)
+      if (g->nodes[i].inputs[k] == t) {
+        if (found >= 0 && found != (int)i)
+          return -1;
+        found = (int)i;
+      }
+  return found;
+}
+
+static void set_pattern(qstate *q, int out, qe_qop_type op, int n_operands, int a, int b,
+                        const char *what, const int *inner, int n_inner, int *role)
+{
+  qnode *qn = &q->nodes[out];
+  qn->qop = op;
+  qn->n_operands = n_operands;
+  qn->operands[0] = a;
+  qn->operands[1] = b;
+  qn->pattern = what;
+  role[out] = 1;
+  for (int k = 0; k < n_inner; k++) {
+    role[inner[k]] = 2;
+    q->nodes[inner[k]].fused_into = out;
+  }
+}
+
+/* The erf form of GELU, 0.5 * x * (1 + erf(x / sqrt(2))), as exporters
+ * write it (the division already a multiplication by 1/sqrt(2)):
+ *   t1 = x * 0.7071; t2 = Erf(t1); t3 = t2 + 1; then either
+ *   y = (x * t3) * 0.5, or y = (x * 0.5) * t3.
+ * One int8 GELU (TFLite's table), run on x. */
+static void match_gelu(qstate *q, int e, int *role)
+{
+  const qe_graph *g = q->g;
+  const qe_node *erf = &g->nodes[e];
+  float c;
+  const int t1 = qe_node_input(erf, 0), t2 = qe_node_output(erf, 0);
+  const int m1 = qe_graph_producer(g, t1);
+  if (m1 < 0 || role[m1] || g->nodes[m1].op != QE_OP_MUL || !inner_tensor(g, t1) ||
+      !inner_tensor(g, t2))
+    return;
+  int k = g->nodes[m1].n_inputs == 2 && const_scalar(g, g->nodes[m1].inputs[1], &c)   ? 0
+          : g->nodes[m1].n_inputs == 2 && const_scalar(g, g->nodes[m1].inputs[0], &c) ? 1
+                                                                                      : -1;
+  if (k < 0 || fabsf(c - 0.70710678f) > 1e-4f)
+    return;
+  const int x = g->nodes[m1].inputs[k];
+  if (g->tensors[x].data || g->tensors[x].dtype != QE_DT_F32)
+    return;
+  const int a1 = consumer(g, t2);
+  if (a1 < 0 || role[a1] || g->nodes[a1].op != QE_OP_ADD)
+    return;
+  int o = other_input(&g->nodes[a1], t2);
+  if (o < 0 || !const_scalar(g, g->nodes[a1].inputs[o], &c) || c != 1.0f)
+    return;
+  const int t3 = qe_node_output(&g->nodes[a1], 0);
+  const int m2 = inner_tensor(g, t3) ? consumer(g, t3) : -1;
+  if (m2 < 0 || role[m2] || g->nodes[m2].op != QE_OP_MUL)
+    return;
+  o = other_input(&g->nodes[m2], t3);
+  if (o < 0)
+    return;
+  const int u = g->nodes[m2].inputs[o];
+  if (u == x) {
+    /* (x * t3) * 0.5 */
+    const int t4 = qe_node_output(&g->nodes[m2], 0);
+    const int m3 = inner_tensor(g, t4) ? consumer(g, t4) : -1;
+    if (m3 < 0 || role[m3] || g->nodes[m3].op != QE_OP_MUL)
+      return;
+    o = other_input(&g->nodes[m3], t4);
+    if (o < 0 || !const_scalar(g, g->nodes[m3].inputs[o], &c) || c != 0.5f)
+      return;
+    const int inner[4] = { m1, e, a1, m2 };
+    set_pattern(q, m3, QE_QOP_GELU, 1, x, -1, "GELU", inner, 4, role);
+    return;
+  }
+  /* (x * 0.5) * t3 */
+  const int h = qe_graph_producer(g, u);
+  if (h < 0 || role[h] || g->nodes[h].op != QE_OP_MUL || !inner_tensor(g, u))
+    return;
+  o = other_input(&g->nodes[h], x);
+  if (o < 0 || !const_scalar(g, g->nodes[h].inputs[o], &c) || c != 0.5f)
+    return;
+  const int inner[4] = { m1, e, a1, h };
+  set_pattern(q, m2, QE_QOP_GELU, 1, x, -1, "GELU", inner, 4, role);
+}
+
+static void mark_patterns(qstate *q, int *role)
+{
+  const qe_graph *g = q->g;
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    const qe_node *n = &g->nodes[i];
+    if (role[i])
+      continue;
+    if (n->op == QE_OP_ERF) {
+      match_gelu(q, (int)i, role);
+    } else if (n->op == QE_OP_RECIPROCAL) {
+      /* 1 / sqrt(v): RSQRT */
+      const int s = qe_node_input(n, 0);
+      const int p = qe_graph_producer(g, s);
+      if (p >= 0 && !role[p] && g->nodes[p].op == QE_OP_SQRT && inner_tensor(g, s) &&
+          float_tensor(g, qe_node_input(&g->nodes[p], 0))) {
+        const int inner[1] = { p };
+        set_pattern(q, (int)i, QE_QOP_RSQRT, 1, qe_node_input(&g->nodes[p], 0), -1,
+                    "Sqrt+Reciprocal", inner, 1, role);
+      }
+    } else if (n->op == QE_OP_POW && n->n_inputs == 2) {
+      /* x^2: (a - b)^2 as SQUARED_DIFFERENCE of the Sub's operands, else
+       * x * x */
+      float e;
+      const int d = n->inputs[0];
+      if (!const_scalar(g, n->inputs[1], &e) || e != 2.0f || !float_tensor(g, d) ||
+          g->tensors[d].data)
+        continue;
+      const int p = qe_graph_producer(g, d);
+      if (p >= 0 && g->nodes[p].op == QE_OP_SUB && g->nodes[p].n_inputs == 2 &&
+          !g->tensors[g->nodes[p].inputs[0]].data && !g->tensors[g->nodes[p].inputs[1]].data &&
+          float_tensor(g, g->nodes[p].inputs[0]) && float_tensor(g, g->nodes[p].inputs[1])) {
+        set_pattern(q, (int)i, QE_QOP_SQUARED_DIFFERENCE, 2, g->nodes[p].inputs[0],
+                    g->nodes[p].inputs[1], "Sub+Pow", NULL, 0, role);
+      } else {
+        set_pattern(q, (int)i, QE_QOP_MUL, 2, d, d, "Pow", NULL, 0, role);
+      }
+    }
+  }
+}
+
+/* A node no int8 or float op of the int8 model stands for: kept in float
+ * as an ONNX node the engine's float runtime runs (QE_QOP_ONNX), when it
+ * has one used output of float type and every input is a float activation
+ * or a constant. A .tflite file and C code cannot hold it. */
+static bool onnx_fallback(qstate *q, int i, const char *why)
+{
+  const qe_graph *g = q->g;
+  const qe_node *n = &g->nodes[i];
+  qnode *qn = &q->nodes[i];
+  if (n->n_outputs < 1 || !float_tensor(g, n->outputs[0]) || g->tensors[n->outputs[0]].rank < 0 ||
+      g->tensors[n->outputs[0]].rank > QE_QMAX_RANK)
+    return false;
+  for (int k = 1; k < n->n_outputs; k++)
+    if (n->outputs[k] >= 0 && (qe_graph_use_count(g, n->outputs[k]) > 0))
+      return false;
+  int n_act = 0;
+  for (int k = 0; k < n->n_inputs; k++) {
+    const int t = n->inputs[k];
+    if (t < 0 || g->tensors[t].data)
+      continue;
+    if (!float_tensor(g, t) || g->tensors[t].rank < 0 || g->tensors[t].rank > QE_QMAX_RANK)
+      return false;
+    n_act++;
+  }
+  if (n_act > 16)
+    return false;
+  char reason[320];
+  snprintf(reason, sizeof reason,
+           "%s; it runs in float as an ONNX node (the engine and the ONNX export run it; a "
+           ".tflite file or C code cannot hold it)",
+           why);
+  qn->qop = QE_QOP_ONNX;
+  qn->act_node = qn->const_input = -1;
+  qn->w_tensor = qn->b_tensor = -1;
+  qn->has_w = false;
+  set_float(qn, reason);
+  return true;
+}
+
 static qe_status plan(qstate *q)
 {
   qe_graph *g = q->g;
   char why[256];
   char *list = NULL;
   size_t n_bad = 0;
+  int *role = calloc(g->n_nodes + 1, sizeof *role);
+  if (!role)
+    return qe_error(q->ctx, QE_ERR_NOMEM, "out of memory");
+  mark_patterns(q, role);
   for (size_t i = 0; i < g->n_nodes; i++) {
-    if (!classify(q, (int)i, why, sizeof why)) {
+    qnode *qn = &q->nodes[i];
+    if (role[i] == 2) {
+      qn->kind = QN_NONE;
+      continue;
+    }
+    if (role[i] == 1) {
+      qn->kind = QN_INT8;
+      qn->act_node = qn->const_input = -1;
+      qn->w_tensor = qn->b_tensor = -1;
+      if (user_float(q, (int)i))
+        set_float(qn, "kept in float as asked");
+      continue;
+    }
+    if (!classify(q, (int)i, why, sizeof why) && !onnx_fallback(q, (int)i, why)) {
       n_bad++;
       char *nl = qe_strdup_printf("%s%s'%s' (%s: %s)", list ? list : "", list ? ", " : "",
                                   g->nodes[i].name ? g->nodes[i].name : "",
                                   g->nodes[i].op_type ? g->nodes[i].op_type : "?", why);
       free(list);
       list = nl;
-      if (!list)
+      if (!list) {
+        free(role);
         return qe_error(q->ctx, QE_ERR_NOMEM, "out of memory");
+      }
       continue;
     }
     if (user_float(q, (int)i))
       set_float(&q->nodes[i], "kept in float as asked");
   }
+  free(role);
   if (n_bad) {
     qe_status st =
         qe_error(q->ctx, QE_ERR_UNSUPPORTED, "%zu node%s cannot be part of the int8 model: %s",
@@ -880,10 +1421,11 @@ static qe_status plan(qstate *q)
   for (size_t i = 0; i < g->n_nodes; i++) {
     const qnode *qn = &q->nodes[i];
     if (qn->kind == QN_INT8 &&
-        (qn->has_w || qn->qop == QE_QOP_ADD || qn->qop == QE_QOP_MUL ||
-         qn->qop == QE_QOP_AVERAGE_POOL_2D || qn->qop == QE_QOP_MEAN || qn->qop == QE_QOP_SOFTMAX ||
-         qn->qop == QE_QOP_LOGISTIC || qn->qop == QE_QOP_TANH || qn->qop == QE_QOP_HARD_SWISH ||
-         qn->qop == QE_QOP_CONCATENATION))
+        (qn->has_w || qn->qop == QE_QOP_ADD || qn->qop == QE_QOP_MUL || qn->qop == QE_QOP_SUB ||
+         qn->qop == QE_QOP_SQUARED_DIFFERENCE || qn->qop == QE_QOP_BATCH_MATMUL ||
+         qn->qop == QE_QOP_RSQRT || qn->qop == QE_QOP_GELU || qn->qop == QE_QOP_AVERAGE_POOL_2D ||
+         qn->qop == QE_QOP_MEAN || qn->qop == QE_QOP_SOFTMAX || qn->qop == QE_QOP_LOGISTIC ||
+         qn->qop == QE_QOP_TANH || qn->qop == QE_QOP_HARD_SWISH || qn->qop == QE_QOP_CONCATENATION))
       q->n_int8_compute++;
   }
   if (q->n_int8_compute == 0)
@@ -1180,7 +1722,8 @@ static qe_status tensor_qparams(qstate *q, int t)
 static bool passthrough(qe_qop_type t)
 {
   return t == QE_QOP_MAX_POOL_2D || t == QE_QOP_AVERAGE_POOL_2D || t == QE_QOP_RESHAPE ||
-         t == QE_QOP_TRANSPOSE || t == QE_QOP_PAD;
+         t == QE_QOP_TRANSPOSE || t == QE_QOP_PAD || t == QE_QOP_RESIZE_BILINEAR ||
+         t == QE_QOP_RESIZE_NEAREST_NEIGHBOR || t == QE_QOP_GATHER;
 }
 
 static qe_status choose_activation_params(qstate *q)
@@ -1551,6 +2094,7 @@ static qe_status fill_layers(qe_quant_result *r, qstate *q)
 {
   qe_graph *g = q->g;
   size_t n = 0;
+  const char *last_from = NULL;
   for (size_t i = 0; i < g->n_nodes; i++)
     n += q->nodes[i].kind != QN_NONE;
   r->layers = calloc(n ? n : 1, sizeof *r->layers);
@@ -1566,7 +2110,9 @@ static qe_status fill_layers(qe_quant_result *r, qstate *q)
     L->qop_index = -1;
     L->sqnr_db = L->sqnr_isolated_db = NAN;
     L->name = qe_quant_node_name(g, (int)i);
-    if (qn->act_node >= 0) {
+    if (qn->pattern) {
+      L->op_type = qe_strdup(qn->pattern);
+    } else if (qn->act_node >= 0) {
       const qe_node *a = &g->nodes[qn->act_node];
       L->op_type = qe_strdup_printf("%s+%s", nd->op_type, a->op_type);
     } else {
@@ -1625,8 +2171,16 @@ static qe_status fill_layers(qe_quant_result *r, qstate *q)
       }
     }
     if (qn->kind == QN_FLOAT) {
-      char *s = qe_strdup_printf("node '%s' (%s) runs in float: %s", L->name, L->op_type,
-                                 qn->reason ? qn->reason : "");
+      /* a decomposed LayerNormalization is one entry */
+      const char *from = decomposed_from(nd);
+      const char *prev = last_from;
+      last_from = from;
+      if (from && prev && strcmp(prev, from) == 0)
+        continue;
+      char *s = from ? qe_strdup_printf("node '%s' (LayerNormalization) runs in float: %s", from,
+                                        qn->reason ? qn->reason : "")
+                     : qe_strdup_printf("node '%s' (%s) runs in float: %s", L->name, L->op_type,
+                                        qn->reason ? qn->reason : "");
       char **v = realloc(r->float_ops, (r->n_float_ops + 1) * sizeof *v);
       if (!s || !v) {
         free(s);
