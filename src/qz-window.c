@@ -97,8 +97,8 @@ static gboolean qz_step_available(QzStep step)
   case QZ_STEP_QUANTIZER:
   case QZ_STEP_BOARD:
   case QZ_STEP_PREPROCESSING:
-    return TRUE;
   case QZ_STEP_DEPLOY:
+    return TRUE;
   case QZ_N_STEPS:
   default:
     return FALSE;
@@ -151,6 +151,14 @@ static QzStepState qz_window_step_state(QzWindow *self, QzStep step)
      * the file's settings are a preparation. */
     return data != NULL ? QZ_STEP_STATE_DONE : QZ_STEP_STATE_TODO;
   case QZ_STEP_DEPLOY:
+    switch (qz_deploy_page_get_outcome(QZ_DEPLOY_PAGE(self->deploy_page))) {
+    case 1:
+      return QZ_STEP_STATE_DONE;
+    case -1:
+      return QZ_STEP_STATE_ATTENTION;
+    default:
+      return QZ_STEP_STATE_TODO;
+    }
   case QZ_N_STEPS:
   default:
     return QZ_STEP_STATE_TODO;
@@ -811,6 +819,8 @@ static void qz_window_init(QzWindow *self)
                                   "document-open-recent-symbolic"));
   gtk_list_box_append(self->steps_list, GTK_WIDGET(self->history_row));
   gtk_list_box_set_header_func(self->steps_list, steps_list_header_func, self, NULL);
+  g_signal_connect_object(self->deploy_page, "notify::outcome", G_CALLBACK(qz_window_update_states),
+                          self, G_CONNECT_SWAPPED);
   g_signal_connect_object(self->steps_list, "row-activated",
                           G_CALLBACK(steps_list_row_activated_cb), self, G_CONNECT_SWAPPED);
 

@@ -569,6 +569,12 @@ static qe_status quant_options(const qe_pipeline *p, qe_quant_options *o, qe_ctx
       o->activation_symmetric = b.activation_symmetric;
     o->reduce_range = b.reduce_range;
   }
+  /* the TFLite writer refuses narrow activations: say so before any work */
+  if (!onnx && o->activation_bits < 8)
+    return qe_error(ctx, QE_ERR_UNSUPPORTED,
+                    "%d-bit activations: a .tflite file cannot hold their clamps; use quantizer: "
+                    "Onnx_quantizer (or 8-bit activations)",
+                    o->activation_bits);
   return qe_quant_options_validate(o, ctx);
 }
 
@@ -1422,10 +1428,17 @@ static qe_status step_export(qe_pipeline *p, qe_ctx *ctx)
     free(cdir);
     if (st)
       return st;
-    /* the .tflite as a C array, for TFLite Micro */
+    /* the .tflite as a C array, for TFLite Micro (none when TFLite cannot
+     * hold the model: narrow activations, ONNX nodes kept in float) */
     uint8_t *buf = NULL;
     size_t len = 0;
-    TRY(qe_tflite_write(qm, &buf, &len, ctx));
+    st = qe_tflite_write(qm, &buf, &len, ctx);
+    if (st == QE_ERR_UNSUPPORTED && !(cfg->steps & QE_STEP_DEPLOY)) {
+      warn(p, "no TFLite C array: %s", qe_ctx_error(ctx));
+      return phase_fraction(p, 1.0);
+    }
+    if (st)
+      return st;
     rel = qe_strdup_printf("%s/c_array", edir);
     cdir = rel ? staged(p, rel) : NULL;
     st = cdir ? qe_codegen_tflite_array(buf, len, "model_tflite", cdir, ctx)

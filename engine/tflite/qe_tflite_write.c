@@ -336,7 +336,19 @@ qe_status qe_tflite_write(const qe_qmodel *m, uint8_t **out, size_t *size, qe_ct
     if (m->prep == NULL && (st = qe_qmodel_prepare(mm, ctx)) != QE_OK)
       return qe_error_prefix(ctx, "cannot write TFLite");
   }
-  /* What TFLite cannot hold: ONNX nodes kept in float. */
+  /* What TFLite cannot hold: narrow (e.g. 4-bit) activations, whose clamp
+   * the ops that write them apply but a .tflite file has no field for (TFLite
+   * would compute full int8 values there), and ONNX nodes kept in float. */
+  for (i = 0; i < m->n_tensors; i++) {
+    const qe_qtensor *t = &m->tensors[i];
+    if (t->data == NULL && t->type == QE_DT_I8 && t->weight_bits >= 2 && t->weight_bits < 8)
+      return qe_error(ctx, QE_ERR_UNSUPPORTED,
+                      "cannot write TFLite: tensor %zu '%s' holds %d-bit activations (clamped to "
+                      "%d..%d); a .tflite file cannot carry that clamp, so TFLite would compute "
+                      "other values: export the model as ONNX, or use 8-bit activations",
+                      i, t->name, t->weight_bits, -(1 << (t->weight_bits - 1)),
+                      (1 << (t->weight_bits - 1)) - 1);
+  }
   for (i = 0; i < m->n_ops; i++)
     if (qe_qop_tflite_code(m->ops[i].type) < 0)
       return qe_error(ctx, QE_ERR_UNSUPPORTED,

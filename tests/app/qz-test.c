@@ -20,6 +20,18 @@ void qz_test_init(int *argc, char ***argv)
   }
   adw_init();
   qz_application_init_i18n();
+  /* What AdwApplication does for the app: its icons and style sheet from
+   * the resources, so that widgets tested alone look as in the app. */
+  {
+    GdkDisplay *display = gdk_display_get_default();
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new();
+
+    gtk_icon_theme_add_resource_path(gtk_icon_theme_get_for_display(display),
+                                     "/io/github/quantizer/Quantizer/icons");
+    gtk_css_provider_load_from_resource(css, "/io/github/quantizer/Quantizer/style.css");
+    gtk_style_context_add_provider_for_display(display, GTK_STYLE_PROVIDER(css),
+                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   /* Screenshots and checks right after a change see its end state. */
   g_object_set(gtk_settings_get_default(), "gtk-enable-animations", FALSE, NULL);
 }

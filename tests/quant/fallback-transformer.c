@@ -15,7 +15,8 @@
  *   - the generated C module, compiled with the host's cc, gives the
  *     engine's outputs bit for bit (skipped without a compiler);
  *   - a node without any TFLite operator (a lone Erf) runs in the engine,
- *     while the TFLite writer and the C export refuse it by name.
+ *     while the TFLite writer and the C export refuse it by name; 4-bit
+ *     activations, which a .tflite file cannot clamp, are refused too.
  *
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -593,6 +594,44 @@ out:
   qe_ctx_free(ctx);
 }
 
+/* 4-bit activations: the int8 model clamps them, a .tflite file cannot; the
+ * writer refuses, naming the tensor, and the ONNX export carries them. */
+static void check_narrow(const char *root, const char *work)
+{
+  char path[4096];
+  qe_ctx *ctx = qe_ctx_new();
+  qe_graph *g = NULL;
+  qe_samples *s = NULL;
+  qe_quant_result *r = NULL;
+  uint8_t *fb = NULL;
+  size_t size = 0;
+  printf("tiny_transformer with 4-bit activations\n");
+  snprintf(path, sizeof path, "%s/tests/models/tiny_transformer.onnx", root);
+  qe_onnx_load(path, &g, ctx);
+  snprintf(path, sizeof path, "%s/tests/models/tiny_transformer_calib.npz", root);
+  qe_quant_options o;
+  qe_quant_options_init(&o);
+  o.activation_bits = 4;
+  o.diag_samples = 0;
+  if (!g || qe_samples_from_npz(path, 50, &s, ctx) != QE_OK ||
+      qe_quantize(g, s, &o, &r, ctx) != QE_OK) {
+    CHECK(0, "quantize: %s", qe_ctx_error(ctx));
+  } else {
+    CHECK(qe_tflite_write(r->qmodel, &fb, &size, ctx) == QE_ERR_UNSUPPORTED &&
+              strstr(qe_ctx_error(ctx), "4-bit activations") &&
+              strstr(qe_ctx_error(ctx), "cannot carry"),
+          "TFLite writer: \"%s\"", qe_ctx_error(ctx));
+    printf("  TFLite writer: %s\n", qe_ctx_error(ctx));
+    snprintf(path, sizeof path, "%s/narrow_qdq.onnx", work);
+    CHECK(qe_quant_save_onnx(r, path, ctx) == QE_OK, "QDQ export: %s", qe_ctx_error(ctx));
+  }
+  free(fb);
+  qe_quant_result_free(r);
+  qe_samples_free(s);
+  qe_graph_free(g);
+  qe_ctx_free(ctx);
+}
+
 int main(int argc, char **argv)
 {
   const char *root = getenv("QZ_SOURCE_ROOT");
@@ -624,6 +663,7 @@ int main(int argc, char **argv)
                       max, work);
   }
   check_onnx_node(work);
+  check_narrow(root, work);
   printf("%d checks, %d failed\n", checks, failures);
   if (failures == 0)
     sh("rm -rf '%s'", work);

@@ -138,9 +138,23 @@ static int debug_compare(const qe_quant_result *r, const qe_array *x, size_t n,
             calloc(nt, 1),
             dump_dir,
             0 };
-  for (size_t t = 0; t < r->n_tensor_map; t++)
-    if (r->tensor_map[t] >= 0)
-      d.nhwc[r->tensor_map[t]] = r->tensor_nhwc[t];
+  /* A qmodel tensor can stand for several graph tensors (a Transpose that
+   * only changes the layout maps its output onto its input's channels-last
+   * form): the graph tensor it is named after says its layout. */
+  unsigned char *named = calloc(nt, 1);
+  for (size_t t = 0; t < r->n_tensor_map && named; t++) {
+    const int k = r->tensor_map[t];
+    if (k < 0)
+      continue;
+    const char *gn = r->graph->tensors[t].name, *qn = r->qmodel->tensors[k].name;
+    const size_t gl = gn ? strlen(gn) : 0;
+    const bool owner =
+        gn && qn && strncmp(gn, qn, gl) == 0 && (qn[gl] == '\0' || strcmp(qn + gl, "_int8") == 0);
+    if (owner || !named[k])
+      d.nhwc[k] = r->tensor_nhwc[t];
+    named[k] |= owner;
+  }
+  free(named);
   for (size_t k = 0; k < nt; k++) {
     char name[512];
     snprintf(name, sizeof name, "%s_quantized", r->qmodel->tensors[k].name);

@@ -213,6 +213,9 @@ def lsb_per_layer(tool, js, name, work):
             o = o - 128
         diff = np.abs(o.reshape(ref.shape) - ref.astype(np.int64))
         ok = float((diff <= 1).mean())
+        if ok < 0.999:
+            print("  %s: node %s (%s): %.4f within 1 LSB, largest difference %d"
+                  % (os.path.basename(name), node.name, node.op_type, ok, int(diff.max())))
         worst = min(worst, ok)
         tot_n += diff.size
         tot_ok += int((diff <= 1).sum())
