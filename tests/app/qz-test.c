@@ -7,6 +7,7 @@
 
 #include <locale.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "qz-application.h"
 #include "qz-test.h"
@@ -171,4 +172,118 @@ static gboolean button_label_matches(GtkWidget *w, gpointer data)
 GtkWidget *qz_test_find_button(GtkWidget *root, const char *label)
 {
   return qz_test_find(root, GTK_TYPE_BUTTON, button_label_matches, (gpointer)label);
+}
+
+char *qz_test_example_path(const char *rel)
+{
+  return g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "data", "example", rel, NULL);
+}
+
+static gint64 thread_cpu_us(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gboolean stall_tick(gpointer data)
+{
+  QzStall *s = data;
+  gint64 wall = g_get_monotonic_time();
+  gint64 cpu = thread_cpu_us();
+
+  if (s->last_wall != 0) {
+    s->longest_wall = MAX(s->longest_wall, wall - s->last_wall);
+    s->longest_busy = MAX(s->longest_busy, cpu - s->last_cpu);
+  }
+  s->last_wall = wall;
+  s->last_cpu = cpu;
+  return G_SOURCE_CONTINUE;
+}
+
+void qz_test_stall_start(QzStall *stall)
+{
+  stall->source = g_timeout_add(5, stall_tick, stall);
+}
+
+void qz_test_stall_stop(QzStall *stall)
+{
+  g_clear_handle_id(&stall->source, g_source_remove);
+  g_print("# longest main loop stall: %.1f ms, of which the main thread worked %.1f ms\n",
+          stall->longest_wall / 1000.0, stall->longest_busy / 1000.0);
+}
+
+/* `qz run` on the example, in its folder, writing into @out. */
+GHashTable *qz_test_qz_run_numbers(const char *out)
+{
+  g_autofree char *dir = qz_test_example_path("");
+  g_autofree char *qz = g_build_filename(g_getenv("QZ_BUILD_ROOT"), "src", "cli", "qz", NULL);
+  g_autofree char *override = g_strdup_printf("hydra.run.dir=%s", out);
+  g_autofree char *report = g_build_filename(out, "report.json", NULL);
+  g_autofree char *script =
+      g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "tests", "app", "report-numbers.py", NULL);
+  const char *run_argv[] = {
+    qz, "run", "--config-path", ".", "--config-name", "user_config.yaml", override, NULL
+  };
+  const char *py_argv[] = { "/usr/bin/python3", script, report, NULL };
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  GHashTable *numbers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+  int status;
+
+  g_assert_true(g_spawn_sync(dir, (char **)run_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                             NULL, &stderr_text, &status, &error));
+  g_assert_no_error(error);
+  if (!g_spawn_check_wait_status(status, NULL))
+    g_error("qz run failed: %s", stderr_text);
+  g_clear_pointer(&stderr_text, g_free);
+  g_assert_true(g_spawn_sync(NULL, (char **)py_argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                             &stdout_text, &stderr_text, &status, &error));
+  g_assert_no_error(error);
+  g_assert_true(g_spawn_check_wait_status(status, NULL));
+  lines = g_strsplit(stdout_text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++) {
+    g_auto(GStrv) kv = g_strsplit(lines[i], " ", 2);
+
+    if (kv[0] != NULL && kv[1] != NULL)
+      g_hash_table_insert(numbers, g_strdup(kv[0]), g_strdup(kv[1]));
+  }
+  return numbers;
+}
+
+double qz_test_number(GHashTable *numbers, const char *key)
+{
+  const char *v = g_hash_table_lookup(numbers, key);
+
+  g_assert_nonnull(v);
+  return g_ascii_strtod(v, NULL);
+}
+
+void qz_test_assert_matches_qz(const QzRunResult *r)
+{
+  g_autofree char *out = g_dir_make_tmp("qz-cli-run-XXXXXX", NULL);
+  g_autoptr(GHashTable) cli = qz_test_qz_run_numbers(out);
+  g_autofree char *rm = g_strdup_printf("rm -rf '%s'", out);
+
+  g_assert_cmpfloat_with_epsilon(r->float_eval.accuracy, qz_test_number(cli, "float_accuracy"),
+                                 1e-12);
+  g_assert_cmpfloat_with_epsilon(r->quant_eval.accuracy, qz_test_number(cli, "quantized_accuracy"),
+                                 1e-12);
+  g_assert_cmpint(r->quantized_bytes, ==, (gint64)qz_test_number(cli, "quantized_bytes"));
+  g_assert_cmpint(r->float_bytes, ==, (gint64)qz_test_number(cli, "float_bytes"));
+  g_assert_cmpint(r->arena_bytes, ==, (gint64)qz_test_number(cli, "arena_bytes"));
+  g_assert_cmpint(r->params, ==, (gint64)qz_test_number(cli, "params"));
+  g_assert_cmpint(r->macs, ==, (gint64)qz_test_number(cli, "macs"));
+  for (guint i = 0; i < r->layers->len; i++) {
+    g_autofree char *key = g_strdup_printf("sqnr_%u", i);
+
+    g_assert_cmpfloat_with_epsilon(((QzLayerResult *)g_ptr_array_index(r->layers, i))->sqnr_db,
+                                   qz_test_number(cli, key), 1e-9);
+  }
+  g_test_message("GUI and qz: float %.4f, quantized %.4f", r->float_eval.accuracy,
+                 r->quant_eval.accuracy);
+  g_assert_cmpint(system(rm), ==, 0);
 }

@@ -7,6 +7,8 @@
 
 #include <adwaita.h>
 
+#include "qz-run-result.h"
+
 G_BEGIN_DECLS
 
 /* g_test_init() + gtk + libadwaita + the app's resources and translations.
@@ -36,5 +38,35 @@ GtkWidget *qz_test_find(GtkWidget *root, GType type, gboolean (*match)(GtkWidget
                         gpointer data);
 /* The first visible, mapped GtkButton below @root whose label is @label. */
 GtkWidget *qz_test_find_button(GtkWidget *root, const char *label);
+
+/* @rel below the bundled example project (data/example in the sources). */
+char *qz_test_example_path(const char *rel);
+
+/* Main loop stalls: the longest gap between two runs of a 5 ms timer, and
+ * how much of it the main thread spent working (its CPU time). On a
+ * machine shared with other busy processes the gap also holds time the
+ * thread waited for a CPU; the work is what the app controls. */
+typedef struct {
+  gint64 last_wall;
+  gint64 last_cpu;
+  gint64 longest_wall;
+  gint64 longest_busy;
+  guint source;
+} QzStall;
+
+/* Start measuring stalls into @stall (zeroed by the caller). */
+void qz_test_stall_start(QzStall *stall);
+/* Stop measuring and print the longest stall as a test message. */
+void qz_test_stall_stop(QzStall *stall);
+
+/* `qz run` on the example project, in its folder, writing into @out: the
+ * numbers the Compare page shows, as qz wrote them in report.json (keys as
+ * tests/app/report-numbers.py prints them). */
+GHashTable *qz_test_qz_run_numbers(const char *out);
+/* The number under @key in @numbers (asserts it is there). */
+double qz_test_number(GHashTable *numbers, const char *key);
+/* Assert that @result (a finished run of the example project in the app)
+ * holds the numbers `qz run` reports for the same configuration. */
+void qz_test_assert_matches_qz(const QzRunResult *result);
 
 G_END_DECLS

@@ -70,6 +70,8 @@ static void test_quantizer_page_explains(void)
 
   /* Per-channel ONNX needs opset 13: said in the engine's words, with the
    * key, while the setting stays as chosen. */
+  qz_project_set_string(project, "quantization.quantizer", "Onnx_quantizer");
+  g_assert_null(qz_quantizer_page_get_problem(QZ_QUANTIZER_PAGE(page)));
   qz_project_set_int(project, "quantization.target_opset", 10);
   problem = qz_quantizer_page_get_problem(QZ_QUANTIZER_PAGE(page));
   g_assert_nonnull(problem);

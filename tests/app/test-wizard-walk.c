@@ -42,6 +42,14 @@ static gboolean page_idle(gpointer data)
   return !busy;
 }
 
+static gboolean run_finished(gpointer data)
+{
+  QzWindow *window = data;
+  GtkWidget *page = qz_window_get_page(window, "run");
+
+  return page_idle(page) && qz_project_get_run_result(qz_window_get_project(window)) != NULL;
+}
+
 static void assert_page_shown(QzWindow *window, const char *id)
 {
   GtkWidget *page = qz_window_get_page(window, id);
@@ -85,6 +93,27 @@ static void test_walk_wide(void)
 
     assert_page_shown(window, qz_step_get_info(i)->id);
     shoot(window, name);
+    if (g_str_equal(qz_step_get_info(i)->id, "run") && qz_find_example_dir() != NULL) {
+      /* Keep the defaults and run: the main loop stays responsive, and
+       * the page shows the result. */
+      GtkWidget *start = qz_test_find_button(GTK_WIDGET(window), "_Start");
+      QzStall stall = { 0 };
+
+      g_assert_nonnull(start);
+      qz_test_stall_start(&stall);
+      qz_test_activate(start);
+      g_assert_true(qz_test_wait_until(run_finished, window, 600000));
+      qz_test_stall_stop(&stall);
+      g_assert_cmpint(stall.longest_busy, <, 100 * 1000);
+      shoot(window, "06-run-done.png");
+    } else if (g_str_equal(qz_step_get_info(i)->id, "compare") && qz_find_example_dir() != NULL) {
+      /* The numbers of the run are those qz reports for the project. */
+      QzRunResult *r = qz_project_get_run_result(qz_window_get_project(window));
+
+      g_assert_nonnull(r);
+      g_assert_cmpint(r->status, ==, QE_RUN_FINISHED);
+      qz_test_assert_matches_qz(r);
+    }
     if (i + 1 < QZ_N_STEPS) {
       next = qz_test_find_button(GTK_WIDGET(window), "_Next");
       g_assert_nonnull(next);
