@@ -59,6 +59,7 @@ struct _QzWindow {
   GSettings *settings;
   QzProject *project;
   GCancellable *cancellable;
+  GPtrArray *job_cancellables; /* one per piece of work started, see below */
   GtkNativeDialog *file_chooser;
 
   /* The step shown in the wizard, or -1 for the history */
@@ -337,9 +338,20 @@ QzProject *qz_window_get_project(QzWindow *self)
 }
 
 /* Stop the work started so far and give later work a fresh cancellable. */
+static void cancel_jobs(QzWindow *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel(self->cancellable);
+  if (self->job_cancellables != NULL) {
+    for (guint i = 0; i < self->job_cancellables->len; i++)
+      g_cancellable_cancel(g_ptr_array_index(self->job_cancellables, i));
+    g_ptr_array_set_size(self->job_cancellables, 0);
+  }
+}
+
 static void qz_window_reset_cancellable(QzWindow *self)
 {
-  g_cancellable_cancel(self->cancellable);
+  cancel_jobs(self);
   g_object_unref(self->cancellable);
   self->cancellable = g_cancellable_new();
 }
@@ -678,8 +690,15 @@ void qz_window_add_toast(QzWindow *self, const char *message)
 
 GCancellable *qz_window_get_cancellable(QzWindow *self)
 {
+  GCancellable *job;
+
   g_return_val_if_fail(QZ_IS_WINDOW(self), NULL);
-  return self->cancellable;
+  /* Each piece of work gets its own: a page that stops its own work to
+   * start it again must not stop the other pages' work, nor leave them a
+   * cancellable that is already cancelled. */
+  job = g_cancellable_new();
+  g_ptr_array_add(self->job_cancellables, job);
+  return job;
 }
 
 static GSettings *qz_window_new_settings(void)
@@ -700,7 +719,7 @@ static gboolean qz_window_close_request(GtkWindow *window)
 {
   QzWindow *self = QZ_WINDOW(window);
 
-  g_cancellable_cancel(self->cancellable);
+  cancel_jobs(self);
 
   if (self->settings != NULL) {
     gboolean maximized = gtk_window_is_maximized(window);
@@ -724,8 +743,7 @@ static void qz_window_dispose(GObject *object)
 {
   QzWindow *self = QZ_WINDOW(object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
+  cancel_jobs(self);
   if (self->file_chooser != NULL) {
     gtk_native_dialog_destroy(self->file_chooser);
     g_clear_object(&self->file_chooser);
@@ -736,6 +754,7 @@ static void qz_window_dispose(GObject *object)
   g_clear_object(&self->settings);
   g_clear_object(&self->project);
   g_clear_object(&self->cancellable);
+  g_clear_pointer(&self->job_cancellables, g_ptr_array_unref);
 
   G_OBJECT_CLASS(qz_window_parent_class)->dispose(object);
 }
@@ -799,6 +818,7 @@ static void qz_window_init(QzWindow *self)
 
   self->current = QZ_STEP_MODEL;
   self->cancellable = g_cancellable_new();
+  self->job_cancellables = g_ptr_array_new_with_free_func(g_object_unref);
 
   gtk_widget_init_template(GTK_WIDGET(self));
   qz_fix_button_names(self);

@@ -38,8 +38,10 @@ void qz_window_show_page(QzWindow *self, const char *page_id);
 /* The page widget shown for @page_id, or NULL. */
 GtkWidget *qz_window_get_page(QzWindow *self, const char *page_id);
 
-/* Work started from this window uses this cancellable; win.cancel cancels
- * it and puts a fresh one in its place. */
+/* A cancellable for one piece of work started from this window (a new one
+ * each call, owned by the window: ref it to keep it). The page may cancel
+ * it to stop its own work; win.cancel, a new project and closing the
+ * window cancel all of them. */
 GCancellable *qz_window_get_cancellable(QzWindow *self);
 
 /* A short message at the bottom of the window. */

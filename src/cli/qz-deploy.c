@@ -119,13 +119,22 @@ static qe_status load_samples(const char *path, qe_qmodel *model, size_t n, size
     o.quantization_split = -1;
   }
   if (st == QE_OK) {
-    /* One sample's shape: the model input without its batch axis; TFLite
-     * models are NHWC. */
+    /* One sample's shape: the model input without its batch axis. TFLite
+     * models are NHWC, except those quantized from an NCHW ONNX model,
+     * which keep its input as it was (channels first, a Transpose inside):
+     * an image whose last axis cannot be channels is taken as NCHW. */
     int skip = t->rank >= 2 && t->dims[0] == 1 ? 1 : 0;
     o.input_rank = t->rank - skip;
     for (int k = skip; k < t->rank; k++)
       o.input_shape[k - skip] = t->dims[k];
     o.layout = QE_LAYOUT_NHWC;
+    if (o.input_rank == 3) {
+      const int64_t first = o.input_shape[0], last = o.input_shape[2];
+      const bool last_is_c = last == 1 || last == 3 || last == 4;
+      const bool first_is_c = first == 1 || first == 3 || first == 4;
+      if (!last_is_c && first_is_c)
+        o.layout = QE_LAYOUT_NCHW;
+    }
     st = cfg ? qe_dataset_open_config(&o, kind, &ds, ctx)
              : qe_dataset_open(path, QE_DATA_AUTO, &o, &ds, ctx);
   }

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include "qz-deploy-page.h"
 #include "qz-steps.h"
 #include "qz-test.h"
 #include "qz-utils.h"
@@ -40,6 +41,11 @@ static gboolean page_idle(gpointer data)
   if (g_object_class_find_property(G_OBJECT_GET_CLASS(data), "busy") != NULL)
     g_object_get(data, "busy", &busy, NULL);
   return !busy;
+}
+
+static gboolean deploy_finished(gpointer data)
+{
+  return !qz_deploy_page_get_busy(data) && qz_deploy_page_get_outcome(data) != 0;
 }
 
 static gboolean run_finished(gpointer data)
@@ -113,6 +119,23 @@ static void test_walk_wide(void)
       g_assert_nonnull(r);
       g_assert_cmpint(r->status, ==, QE_RUN_FINISHED);
       qz_test_assert_matches_qz(r);
+    } else if (g_str_equal(qz_step_get_info(i)->id, "deploy") && qz_find_example_dir() != NULL) {
+      /* The example's board is emulated: Deploy runs the model in QEMU. */
+      g_autofree char *qemu = g_find_program_in_path("qemu-system-arm");
+      g_autofree char *gcc = g_find_program_in_path("arm-none-eabi-gcc");
+      GtkWidget *page = qz_window_get_page(window, "deploy");
+      GtkWidget *deploy = qz_test_find_button(GTK_WIDGET(window), "_Deploy");
+
+      g_assert_nonnull(deploy);
+      if (qemu == NULL || gcc == NULL) {
+        g_test_message("QEMU or the Arm compiler is not installed: no deploy in the walk");
+        g_assert_false(gtk_widget_get_sensitive(deploy));
+      } else {
+        qz_test_activate(deploy);
+        g_assert_true(qz_test_wait_until(deploy_finished, page, 600000));
+        shoot(window, "08-deploy-done.png");
+        g_assert_cmpint(qz_deploy_page_get_outcome(QZ_DEPLOY_PAGE(page)), ==, 1);
+      }
     }
     if (i + 1 < QZ_N_STEPS) {
       next = qz_test_find_button(GTK_WIDGET(window), "_Next");
