@@ -18,36 +18,16 @@
 #include "qe/qe_fileutil.h"
 #include "qe/qe_tflite.h"
 #include "single-op.h"
+#include "qz-check.h"
+#include "qz-shell.h"
 
-static int failures, checks, compiled, arm_compiled;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    checks++;                                              \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-    }                                                      \
-  } while (0)
+static int compiled, arm_compiled;
 
 static bool have(const char *prog)
 {
   char cmd[256];
   snprintf(cmd, sizeof(cmd), "command -v %s >/dev/null 2>&1", prog);
   return system(cmd) == 0;
-}
-
-static int sh(const char *fmt, ...) QE_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-  char cmd[8192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof(cmd), fmt, ap);
-  va_end(ap);
-  return system(cmd);
 }
 
 static const char *host_cc[2] = { "gcc", "clang" };

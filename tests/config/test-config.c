@@ -14,14 +14,7 @@
 #include "qe/qe.h"
 #include "qe/qe_config.h"
 #include "qe/qe_fileutil.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 #define CHECK_STR(got, expected)                                                                   \
   do {                                                                                             \

@@ -10,14 +10,7 @@
 
 #include "qe/qe.h"
 #include "qe/qe_yaml.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 #define CHECK_MSG(ctx, expected)                                                              \
   do {                                                                                        \

@@ -14,18 +14,8 @@
 
 #include "qe/qe_data.h"
 #include "qe/qe_npy.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      failures++;                                 \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      printf(__VA_ARGS__);                        \
-      printf("\n");                               \
-    }                                             \
-  } while (0)
+#define QZ_CHECK_STREAM stdout
+#include "qz-check.h"
 
 static void test_numbers(qe_ctx *ctx)
 {

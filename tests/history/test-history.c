@@ -23,21 +23,7 @@
 #include "qe/qe.h"
 #include "qe/qe_fileutil.h"
 #include "qe/qe_history.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
-#define OK(call)                                                                               \
-  do {                                                                                         \
-    if ((call) != QE_OK) {                                                                     \
-      fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, qe_ctx_error(ctx)); \
-      exit(1);                                                                                 \
-    }                                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 static const char *writer;
 static char workdir[2048];

@@ -12,19 +12,7 @@
 
 #include "qe/qe_qmodel.h"
 #include "single-op.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    checks++;                                              \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-    }                                                      \
-  } while (0)
+#include "qz-check.h"
 
 static void expect(qe_qmodel *m, qe_status status, const char *msg, qe_ctx *ctx)
 {

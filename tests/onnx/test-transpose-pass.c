@@ -29,18 +29,8 @@
 
 #include "qe/qe_graph.h"
 #include "qe/qe_runtime.h"
-
-static int failures;
-
-#define CHECK(cond, ...)                          \
-  do {                                            \
-    if (!(cond)) {                                \
-      printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-      printf(__VA_ARGS__);                        \
-      printf("\n");                               \
-      failures++;                                 \
-    }                                             \
-  } while (0)
+#define QZ_CHECK_STREAM stdout
+#include "qz-check.h"
 
 /* ---- a small graph builder ------------------------------------------------- */
 

@@ -29,21 +29,7 @@
 #include "qe/qe_history.h"
 #include "qe/qe_pipeline.h"
 #include "qe/qe_yaml.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
-#define OK(call)                                                                               \
-  do {                                                                                         \
-    if ((call) != QE_OK) {                                                                     \
-      fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call, qe_ctx_error(ctx)); \
-      exit(1);                                                                                 \
-    }                                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 static char src[1024], work[1024], boards[1100], db[1100];
 

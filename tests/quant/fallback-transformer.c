@@ -24,18 +24,12 @@
  * Usage: fallback-transformer [MAX_TEST_SAMPLES]. TFLite parts are skipped
  * with a note when the library is absent.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
 
 #include "qe/qe.h"
 #include "qe/qe_codegen.h"
@@ -44,74 +38,11 @@
 #include "qe/qe_quantize.h"
 #include "qe/qe_runtime.h"
 #include "qe/qe_tflite.h"
+#include "tflite-peer.h"
+#include "qz-check.h"
+#include "qz-shell.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    checks++;                                              \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-    }                                                      \
-  } while (0)
-
-/* ---- TFLite 2.9 ------------------------------------------------------- */
-
-static struct {
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-  __typeof__(&TfLiteVersion) Version;
-  bool ok;
-} tfl;
-
-static void load_tflite(const char *root)
-{
-  char path[4096];
-  snprintf(path, sizeof path,
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root);
-  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    printf("note: TFLite not loadable (%s): TFLite checks skipped\n", dlerror());
-    return;
-  }
-#define SYM(f, n)                                   \
-  if ((*(void **)(&tfl.f) = dlsym(lib, n)) == NULL) \
-    return;
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-  SYM(Version, "TfLiteVersion");
-#undef SYM
-  tfl.ok = true;
-}
+static bool tfl_ok; /* TFLite 2.9 loaded */
 
 /* ---- data --------------------------------------------------------------- */
 
@@ -240,44 +171,21 @@ static int8_t *engine_outputs(qe_qmodel *m, const int8_t *qin, size_t n, size_t 
 static int8_t *tflite_outputs(const uint8_t *fb, size_t size, const int8_t *qin, size_t n,
                               size_t per, size_t n_out)
 {
-  TfLiteModel *tm = tfl.ModelCreate(fb, size);
-  TfLiteInterpreterOptions *opt = tfl.OptionsCreate();
-  TfLiteInterpreter *in = NULL;
+  tfl_interp tr;
+  TfLiteInterpreter *in = tfl_open_allocated(&tr, fb, size);
   int8_t *out = malloc(n * n_out + 1);
-  tfl.SetNumThreads(opt, 1);
-  if (tm)
-    in = tfl.InterpreterCreate(tm, opt);
-  if (!in || tfl.AllocateTensors(in) != kTfLiteOk ||
-      tfl.ByteSize(tfl.GetInputTensor(in, 0)) != per ||
-      tfl.ByteSize(tfl.GetOutputTensor(in, 0)) != n_out) {
+  if (!in || !tfl_io_sizes_are(in, per, n_out)) {
     free(out);
     out = NULL;
   }
   for (size_t i = 0; out && i < n; i++) {
-    if (tfl.CopyFromBuffer(tfl.GetInputTensor(in, 0), qin + i * per, per) != kTfLiteOk ||
-        tfl.Invoke(in) != kTfLiteOk ||
-        tfl.CopyToBuffer(tfl.GetOutputTensor(in, 0), out + i * n_out, n_out) != kTfLiteOk) {
+    if (!tfl_invoke1(in, qin + i * per, per, out + i * n_out, n_out)) {
       free(out);
       out = NULL;
     }
   }
-  if (in)
-    tfl.InterpreterDelete(in);
-  tfl.OptionsDelete(opt);
-  if (tm)
-    tfl.ModelDelete(tm);
+  tfl_close(&tr);
   return out;
-}
-
-static int sh(const char *fmt, ...) QE_PRINTF(1, 2);
-static int sh(const char *fmt, ...)
-{
-  char cmd[8192];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(cmd, sizeof cmd, fmt, ap);
-  va_end(ap);
-  return system(cmd);
 }
 
 /* Export @m as C, build it with cc and run it on the first @n samples:
@@ -421,7 +329,7 @@ static void check_transformer(const char *root, const char *model, const char *c
   /* TFLite 2.9, bit for bit */
   if (qe_tflite_write(r->qmodel, &fb, &fb_size, ctx) != QE_OK) {
     CHECK(0, "TFLite write: %s", qe_ctx_error(ctx));
-  } else if (tfl.ok) {
+  } else if (tfl_ok) {
     tfo = tflite_outputs(fb, fb_size, qin, d.n, d.per, n_out);
     CHECK(tfo != NULL, "TFLite %s refused the model", tfl.Version());
     if (tfo) {
@@ -645,7 +553,10 @@ int main(int argc, char **argv)
     printf("FAIL: no temporary folder\n");
     return 1;
   }
-  load_tflite(root);
+  const char *why = tfl_load(root);
+  tfl_ok = why == NULL;
+  if (why)
+    printf("note: %s: TFLite checks skipped\n", why);
   check_transformer(root, "tiny_transformer", NULL, 0, NULL, max, work);
   check_transformer(root, "tiny_transformer_opset13", NULL, 0, NULL, max, work);
   {

@@ -22,74 +22,17 @@
  * peer is absent. QZ_DEBUG_TFLITE=1: every activation also becomes an
  * output and the first sample's tensors are compared op by op.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
 
 #include "qe/qe.h"
 #include "qe/qe_npy.h"
 #include "qe/qe_onnx.h"
 #include "qe/qe_quantize.h"
 #include "qe/qe_tflite.h"
-
-static struct {
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensorCount) GetOutputTensorCount;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-} tfl;
-
-static int load(const char *root)
-{
-  char path[4096];
-  snprintf(path, sizeof(path),
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root);
-  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    printf("SKIP: %s\n", dlerror());
-    return 0;
-  }
-#define SYM(f, n)                                   \
-  if ((*(void **)(&tfl.f) = dlsym(lib, n)) == NULL) \
-    return 0;
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(GetOutputTensorCount, "TfLiteInterpreterGetOutputTensorCount");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-#undef SYM
-  return 1;
-}
+#include "tflite-peer.h"
 
 static int failures;
 
@@ -252,8 +195,7 @@ static void check_model(const char *root, const variant *v, size_t max)
   size_t size = 0;
   qe_npz *z = NULL;
   qe_array *x = NULL, *xf = NULL;
-  TfLiteModel *tm = NULL;
-  TfLiteInterpreterOptions *opt = NULL;
+  tfl_interp tr = { 0 };
   TfLiteInterpreter *in = NULL;
   uint8_t *qin = NULL, *want = NULL;
   const char *name = v->model;
@@ -281,11 +223,8 @@ static void check_model(const char *root, const variant *v, size_t max)
     failures++;
     goto out;
   }
-  tm = tfl.ModelCreate(buf, size);
-  opt = tfl.OptionsCreate();
-  tfl.SetNumThreads(opt, 1);
-  in = tm ? tfl.InterpreterCreate(tm, opt) : NULL;
-  if (!in || tfl.AllocateTensors(in) != kTfLiteOk) {
+  in = tfl_open_allocated(&tr, buf, size);
+  if (!in) {
     printf("FAIL %s: TFLite refused the model\n", label);
     failures++;
     goto out;
@@ -296,8 +235,7 @@ static void check_model(const char *root, const variant *v, size_t max)
   const size_t n_in = (size_t)qe_qtensor_count(it), n_out = (size_t)qe_qtensor_count(ot);
   const size_t in_bytes = n_in * qe_qtensor_elem_size(it);
   const size_t out_bytes = n_out * qe_qtensor_elem_size(ot);
-  if (tfl.ByteSize(tfl.GetInputTensor(in, 0)) != in_bytes ||
-      tfl.ByteSize(tfl.GetOutputTensor(in, 0)) != out_bytes) {
+  if (!tfl_io_sizes_are(in, in_bytes, out_bytes)) {
     printf("FAIL %s: TFLite's tensor sizes differ from the engine's\n", label);
     failures++;
     goto out;
@@ -316,10 +254,7 @@ static void check_model(const char *root, const variant *v, size_t max)
   want = malloc(n * out_bytes + 1);
   for (size_t k = 0; k < n; k++) {
     set_input(it, (const float *)xf->data + k * n_in, n_in, qin + k * in_bytes);
-    if (tfl.CopyFromBuffer(tfl.GetInputTensor(in, 0), qin + k * in_bytes, in_bytes) != kTfLiteOk ||
-        tfl.Invoke(in) != kTfLiteOk ||
-        tfl.CopyToBuffer(tfl.GetOutputTensor(in, 0), want + k * out_bytes, out_bytes) !=
-            kTfLiteOk) {
+    if (!tfl_invoke1(in, qin + k * in_bytes, in_bytes, want + k * out_bytes, out_bytes)) {
       printf("FAIL %s: TFLite could not run sample %zu\n", label, k);
       failures++;
       goto out;
@@ -351,12 +286,7 @@ static void check_model(const char *root, const variant *v, size_t max)
 out:
   free(qin);
   free(want);
-  if (in)
-    tfl.InterpreterDelete(in);
-  if (opt)
-    tfl.OptionsDelete(opt);
-  if (tm)
-    tfl.ModelDelete(tm);
+  tfl_close(&tr);
   qe_npz_close(z);
   qe_array_free(x);
   qe_array_free(xf);
@@ -373,15 +303,11 @@ int main(int argc, char **argv)
   size_t max = argc > 1 ? (size_t)atol(argv[1]) : 0;
   if (!root)
     root = ".";
-  if (!load(root))
+  if (!tfl_load_or_skip(root))
     return 77;
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (!__builtin_cpu_supports("avx")) {
-    /* tests/tflite/bitexact-requant-sweep.c */
-    printf("SKIP: this CPU has no AVX, so TFLite's ruy rounds CONV_2D and FULLY_CONNECTED "
-           "once (its portable path), which the engine does not reproduce\n");
+  if (!tfl_bitexact_or_skip())
     return 77;
-  }
   /* The quantizer's settings of the other peer tests (int8 in and out,
    * percentile calibration, equalization + bias correction), then other
    * schemes on the small models: float and uint8 interfaces, per-tensor

@@ -37,78 +37,16 @@
  *
  * Exit 77 (skipped) when the library is absent.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
-
 #include "qe/qe_qmodel.h"
 #include "qe/qe_tflite.h"
+#include "tflite-peer.h"
 #include "qe_requant_s8.h"
-
-static struct {
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-} tfl;
-
-static int load_tflite(void)
-{
-  const char *root = getenv("QZ_SOURCE_ROOT");
-  char path[4096];
-  void *lib;
-  snprintf(path, sizeof(path),
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root ? root : ".");
-  lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (lib == NULL) {
-    printf("SKIP: TFLite C library not loadable (%s)\n", dlerror());
-    return 0;
-  }
-#define SYM(f, n)                                              \
-  do {                                                         \
-    *(void **)(&tfl.f) = dlsym(lib, n);                        \
-    if (tfl.f == NULL) {                                       \
-      printf("SKIP: %s missing from the TFLite library\n", n); \
-      return 0;                                                \
-    }                                                          \
-  } while (0)
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-#undef SYM
-  return 1;
-}
 
 static int failures;
 
@@ -132,29 +70,15 @@ static int run_tflite(const qe_qmodel *m, const int8_t *in, size_t n_in, int8_t 
 {
   uint8_t *fb = NULL;
   size_t fb_size = 0;
-  TfLiteModel *model;
-  TfLiteInterpreterOptions *opt;
-  TfLiteInterpreter *it = NULL;
+  tfl_interp tr;
+  TfLiteInterpreter *it;
   int rc = -1;
   if (qe_tflite_write(m, &fb, &fb_size, ctx) != QE_OK)
     return -1;
-  model = tfl.ModelCreate(fb, fb_size);
-  opt = tfl.OptionsCreate();
-  tfl.SetNumThreads(opt, 1);
-  if (model != NULL)
-    it = tfl.InterpreterCreate(model, opt);
-  if (it != NULL && tfl.AllocateTensors(it) == kTfLiteOk &&
-      tfl.ByteSize(tfl.GetInputTensor(it, 0)) == n_in &&
-      tfl.ByteSize(tfl.GetOutputTensor(it, 0)) == n_out &&
-      tfl.CopyFromBuffer(tfl.GetInputTensor(it, 0), in, n_in) == kTfLiteOk &&
-      tfl.Invoke(it) == kTfLiteOk &&
-      tfl.CopyToBuffer(tfl.GetOutputTensor(it, 0), out, n_out) == kTfLiteOk)
+  it = tfl_open_allocated(&tr, fb, fb_size);
+  if (it != NULL && tfl_io_sizes_are(it, n_in, n_out) && tfl_invoke1(it, in, n_in, out, n_out))
     rc = 0;
-  if (it != NULL)
-    tfl.InterpreterDelete(it);
-  tfl.OptionsDelete(opt);
-  if (model != NULL)
-    tfl.ModelDelete(model);
+  tfl_close(&tr);
   free(fb);
   return rc;
 }
@@ -484,13 +408,10 @@ int main(void)
   size_t i, k;
 
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (!load_tflite())
+  if (!tfl_load_or_skip(NULL))
     return 77;
-  if (!__builtin_cpu_supports("avx")) {
-    printf("SKIP: this CPU has no AVX, so TFLite's ruy rounds CONV_2D and FULLY_CONNECTED "
-           "once (its portable path), which the engine does not reproduce\n");
+  if (!tfl_bitexact_or_skip())
     return 77;
-  }
   ctx = qe_ctx_new();
   for (k = 0; k < sizeof ops / sizeof ops[0]; k++)
     for (i = 0; i < sizeof out_scales / sizeof out_scales[0]; i++) {

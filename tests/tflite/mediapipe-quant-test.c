@@ -32,16 +32,10 @@
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
 
 #include "qe/qe_data_proc.h"
 #include "qe/qe_metrics.h"
@@ -49,26 +43,9 @@
 #include "qe/qe_quantize.h"
 #include "qe/qe_runtime.h"
 #include "qe/qe_tflite.h"
+#include "tflite-peer.h"
 
 #define PHOTO_DIR "/usr/lib/python3/dist-packages/skimage/data"
-
-static struct {
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensorCount) GetOutputTensorCount;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-} tfl;
 
 static int failures;
 
@@ -81,40 +58,6 @@ static int failures;
       failures++;          \
     }                      \
   } while (0)
-
-static int load_tflite(const char *root)
-{
-  char path[4096];
-  snprintf(path, sizeof(path),
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root);
-  void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    printf("SKIP: %s\n", dlerror());
-    return 0;
-  }
-#define SYM(f, n)                                   \
-  if ((*(void **)(&tfl.f) = dlsym(lib, n)) == NULL) \
-    return 0;
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(GetOutputTensorCount, "TfLiteInterpreterGetOutputTensorCount");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-#undef SYM
-  return 1;
-}
 
 /* ---- the models ------------------------------------------------------------ */
 
@@ -394,8 +337,7 @@ static void check_model(const char *root, const model_info *mi)
   uint8_t *fb = NULL;
   size_t fb_size = 0;
   float *ref[8] = { 0 }, *mine[8] = { 0 }, *board[8] = { 0 }, *theirs[8] = { 0 };
-  TfLiteModel *tm = NULL;
-  TfLiteInterpreterOptions *to = NULL;
+  tfl_interp tr = { 0 };
   TfLiteInterpreter *in = NULL;
   const char *name = strrchr(mi->rel, '/') + 1;
 
@@ -559,12 +501,8 @@ static void check_model(const char *root, const model_info *mi)
   }
 
   /* 4. TFLite 2.9 runs the written model */
-  tm = tfl.ModelCreate(fb, fb_size);
-  to = tfl.OptionsCreate();
-  tfl.SetNumThreads(to, 1);
-  in = tm ? tfl.InterpreterCreate(tm, to) : NULL;
-  if (!in || tfl.AllocateTensors(in) != kTfLiteOk ||
-      (size_t)tfl.GetOutputTensorCount(in) != n_out) {
+  in = tfl_open_allocated(&tr, fb, fb_size);
+  if (!in || (size_t)tfl.GetOutputTensorCount(in) != n_out) {
     CHECK(0, "%s: TFLite refused the int8 model", name);
     goto out;
   }
@@ -606,12 +544,7 @@ out:
     free(board[o2]);
     free(theirs[o2]);
   }
-  if (in)
-    tfl.InterpreterDelete(in);
-  if (to)
-    tfl.OptionsDelete(to);
-  if (tm)
-    tfl.ModelDelete(tm);
+  tfl_close(&tr);
   free(fb);
   qe_runtime_free(rt);
   qe_quant_result_free(r);
@@ -637,13 +570,10 @@ int main(void)
     return 77;
   }
   fclose(f);
-  if (!load_tflite(root))
+  if (!tfl_load_or_skip(root))
     return 77;
-  if (!__builtin_cpu_supports("avx")) {
-    printf("SKIP: this CPU has no AVX, so TFLite's ruy rounds CONV_2D and FULLY_CONNECTED "
-           "once (its portable path), which the engine does not reproduce\n");
+  if (!tfl_bitexact_or_skip())
     return 77;
-  }
   for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0]; i++)
     check_model(root, &MODELS[i]);
   printf("%d passed, %d failed\n", failures ? 0 : 1, failures ? 1 : 0);

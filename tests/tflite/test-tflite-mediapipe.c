@@ -7,77 +7,19 @@
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
 
 #include "qe/qe_fileutil.h"
 #include "qe/qe_graph.h"
 #include "qe/qe_plan.h"
 #include "qe/qe_runtime.h"
 #include "qe/qe_tflite.h"
-
-static struct {
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensorCount) GetOutputTensorCount;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-} tfl;
+#include "tflite-peer.h"
 
 static int failures;
-
-static int load(const char *root)
-{
-  char path[4096];
-  void *lib;
-  snprintf(path, sizeof(path),
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root);
-  lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (lib == NULL) {
-    printf("SKIP: %s\n", dlerror());
-    return 0;
-  }
-#define SYM(f, n)                                   \
-  if ((*(void **)(&tfl.f) = dlsym(lib, n)) == NULL) \
-    return 0;
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(GetOutputTensorCount, "TfLiteInterpreterGetOutputTensorCount");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-#undef SYM
-  return 1;
-}
 
 static void check_model(const char *root, const char *rel)
 {
@@ -90,8 +32,7 @@ static void check_model(const char *root, const char *rel)
   char *ops = NULL;
   float *input = NULL;
   const qe_qtensor *it;
-  TfLiteModel *tm;
-  TfLiteInterpreterOptions *opt;
+  tfl_interp tr;
   TfLiteInterpreter *interp;
   double worst = 0.0;
   size_t n_values = 0;
@@ -132,11 +73,8 @@ static void check_model(const char *root, const char *rel)
     failures++;
     goto out;
   }
-  tm = tfl.ModelCreate(data, size);
-  opt = tfl.OptionsCreate();
-  tfl.SetNumThreads(opt, 1);
-  interp = tm ? tfl.InterpreterCreate(tm, opt) : NULL;
-  if (interp == NULL || tfl.AllocateTensors(interp) != kTfLiteOk ||
+  interp = tfl_open_allocated(&tr, data, size);
+  if (interp == NULL ||
       tfl.CopyFromBuffer(tfl.GetInputTensor(interp, 0), input, n_in * 4) != kTfLiteOk ||
       tfl.Invoke(interp) != kTfLiteOk) {
     printf("FAIL %s: TFLite could not run it\n", rel);
@@ -293,11 +231,7 @@ static void check_model(const char *root, const char *rel)
     }
   }
   free(input);
-  if (interp)
-    tfl.InterpreterDelete(interp);
-  tfl.OptionsDelete(opt);
-  if (tm)
-    tfl.ModelDelete(tm);
+  tfl_close(&tr);
 out:
   free(ops);
   qe_qexec_free(e);
@@ -337,7 +271,7 @@ int main(void)
     return 77;
   }
   fclose(f);
-  if (!load(root))
+  if (!tfl_load_or_skip(root))
     return 77;
   check_model(root, "@mediapipe/hands/hand_landmark_lite.tflite");
   check_model(root, "@mediapipe/face_detection/face_detection_short_range.tflite");

@@ -8,7 +8,6 @@
  * Exit 77 (skipped) when the library is absent. Usage:
  *   test-tflite-peer [cases-per-op [seed]]
  */
-#include <dlfcn.h>
 #include <malloc.h>
 #include <math.h>
 #include <stdarg.h>
@@ -16,34 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wstrict-prototypes"
-#include "tensorflow/lite/c/c_api.h"
-#pragma GCC diagnostic pop
-
 #include "qe/qe_qmodel.h"
 #include "qe/qe_tflite.h"
+#include "tflite-peer.h"
 #include "single-op.h"
-
-static struct {
-  void *lib;
-  __typeof__(&TfLiteVersion) Version;
-  __typeof__(&TfLiteModelCreate) ModelCreate;
-  __typeof__(&TfLiteModelDelete) ModelDelete;
-  __typeof__(&TfLiteInterpreterOptionsCreate) OptionsCreate;
-  __typeof__(&TfLiteInterpreterOptionsDelete) OptionsDelete;
-  __typeof__(&TfLiteInterpreterOptionsSetNumThreads) SetNumThreads;
-  __typeof__(&TfLiteInterpreterOptionsSetErrorReporter) SetErrorReporter;
-  __typeof__(&TfLiteInterpreterCreate) InterpreterCreate;
-  __typeof__(&TfLiteInterpreterDelete) InterpreterDelete;
-  __typeof__(&TfLiteInterpreterAllocateTensors) AllocateTensors;
-  __typeof__(&TfLiteInterpreterInvoke) Invoke;
-  __typeof__(&TfLiteInterpreterGetInputTensor) GetInputTensor;
-  __typeof__(&TfLiteInterpreterGetOutputTensor) GetOutputTensor;
-  __typeof__(&TfLiteTensorCopyFromBuffer) CopyFromBuffer;
-  __typeof__(&TfLiteTensorCopyToBuffer) CopyToBuffer;
-  __typeof__(&TfLiteTensorByteSize) ByteSize;
-} tfl;
 
 static char tfl_error[1024];
 /* Bytes malloc'ed by the last TfLiteInterpreterAllocateTensors() call. */
@@ -60,65 +35,20 @@ static void reporter(void *user, const char *fmt, va_list args)
   }
 }
 
-static int load_tflite(void)
-{
-  const char *root = getenv("QZ_SOURCE_ROOT");
-  char path[4096];
-  snprintf(path, sizeof(path),
-           "%s/tests/peers/node_modules/tfjs-tflite-node/cc_deps/linux_amd64/"
-           "libtensorflowlite_c.so",
-           root ? root : ".");
-  tfl.lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-  if (tfl.lib == NULL) {
-    printf("SKIP: TFLite C library not loadable (%s)\n", dlerror());
-    return 0;
-  }
-#define SYM(f, n)                                              \
-  do {                                                         \
-    *(void **)(&tfl.f) = dlsym(tfl.lib, n);                    \
-    if (tfl.f == NULL) {                                       \
-      printf("SKIP: %s missing from the TFLite library\n", n); \
-      return 0;                                                \
-    }                                                          \
-  } while (0)
-  SYM(Version, "TfLiteVersion");
-  SYM(ModelCreate, "TfLiteModelCreate");
-  SYM(ModelDelete, "TfLiteModelDelete");
-  SYM(OptionsCreate, "TfLiteInterpreterOptionsCreate");
-  SYM(OptionsDelete, "TfLiteInterpreterOptionsDelete");
-  SYM(SetNumThreads, "TfLiteInterpreterOptionsSetNumThreads");
-  SYM(SetErrorReporter, "TfLiteInterpreterOptionsSetErrorReporter");
-  SYM(InterpreterCreate, "TfLiteInterpreterCreate");
-  SYM(InterpreterDelete, "TfLiteInterpreterDelete");
-  SYM(AllocateTensors, "TfLiteInterpreterAllocateTensors");
-  SYM(Invoke, "TfLiteInterpreterInvoke");
-  SYM(GetInputTensor, "TfLiteInterpreterGetInputTensor");
-  SYM(GetOutputTensor, "TfLiteInterpreterGetOutputTensor");
-  SYM(CopyFromBuffer, "TfLiteTensorCopyFromBuffer");
-  SYM(CopyToBuffer, "TfLiteTensorCopyToBuffer");
-  SYM(ByteSize, "TfLiteTensorByteSize");
-#undef SYM
-  return 1;
-}
-
 /* Run the flatbuffer in TFLite. Returns 0 on success. */
 static int run_tflite(const uint8_t *fb, size_t size, const qe_qmodel *m, void *const *inputs,
                       void *output, size_t out_bytes)
 {
-  TfLiteModel *model = tfl.ModelCreate(fb, size);
-  TfLiteInterpreterOptions *opt;
+  tfl_interp tr;
   TfLiteInterpreter *it;
   size_t i;
   int rc = -1;
   tfl_error[0] = '\0';
-  if (model == NULL) {
+  it = tfl_open(&tr, fb, size, reporter, NULL);
+  if (tr.model == NULL) {
     snprintf(tfl_error, sizeof(tfl_error), "TfLiteModelCreate failed");
     return -1;
   }
-  opt = tfl.OptionsCreate();
-  tfl.SetNumThreads(opt, 1);
-  tfl.SetErrorReporter(opt, reporter, NULL);
-  it = tfl.InterpreterCreate(model, opt);
   if (it == NULL)
     goto out;
   {
@@ -144,10 +74,7 @@ static int run_tflite(const uint8_t *fb, size_t size, const qe_qmodel *m, void *
     goto out;
   rc = 0;
 out:
-  if (it != NULL)
-    tfl.InterpreterDelete(it);
-  tfl.OptionsDelete(opt);
-  tfl.ModelDelete(model);
+  tfl_close(&tr);
   return rc;
 }
 
@@ -283,7 +210,7 @@ int main(int argc, char **argv)
   size_t double_diffs = 0, double_elems = 0;
 
   setvbuf(stdout, NULL, _IOLBF, 0);
-  if (!load_tflite())
+  if (!tfl_load_or_skip(NULL))
     return 77;
   printf("TFLite %s\n", tfl.Version());
   for (k = 0; k < SO_COUNT; k++) {

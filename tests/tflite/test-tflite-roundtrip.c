@@ -16,19 +16,7 @@
 #include "qe_flatbuf.h"
 #include "qe_tflite_schema.h"
 #include "single-op.h"
-
-static int failures, checks;
-
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    checks++;                                              \
-    if (!(cond)) {                                         \
-      failures++;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fprintf(stderr, "\n");                               \
-    }                                                      \
-  } while (0)
+#include "qz-check.h"
 
 static bool contains(const uint8_t *hay, size_t n, const char *needle)
 {
