@@ -78,21 +78,6 @@ float qe_k_sqrtf(float x)
   return bits_to_float(((uint32_t)(t + 23 + 127) << 23) | (one & 0x7fffffu));
 }
 
-static int strides_of(const qe_kdims *d, const qe_kdims *o, int32_t s[4])
-{
-  const int32_t dims[4] = { d->n, d->h, d->w, d->c };
-  const int32_t odims[4] = { o->n, o->h, o->w, o->c };
-  int32_t stride = 1;
-  int i;
-  for (i = 3; i >= 0; i--) {
-    if (dims[i] != odims[i] && dims[i] != 1)
-      return 0;
-    s[i] = dims[i] == 1 ? 0 : stride;
-    stride *= dims[i];
-  }
-  return 1;
-}
-
 static float clampf(float v, float lo, float hi)
 {
   return v < lo ? lo : (v > hi ? hi : v);
@@ -110,7 +95,7 @@ qe_kstatus qe_f32_binary(int32_t op, float act_min, float act_max, const qe_kdim
       !qe_k_dims_ok(in2_dims) || !qe_k_dims_ok(out_dims) || op < QE_KF32_ADD ||
       op > QE_KF32_SQUARED_DIFFERENCE || !(act_min <= act_max))
     return QE_K_ERR_ARG;
-  if (!strides_of(in1_dims, out_dims, s1) || !strides_of(in2_dims, out_dims, s2))
+  if (!qe_k_bcast_strides(in1_dims, out_dims, s1) || !qe_k_bcast_strides(in2_dims, out_dims, s2))
     return QE_K_ERR_SIZE;
   for (n = 0; n < out_dims->n; n++)
     for (h = 0; h < out_dims->h; h++)
@@ -204,18 +189,10 @@ qe_kstatus qe_f32_mean(int32_t rank, const int32_t *dims, int32_t axes_mask, con
       for (i = 0; i < n_red; i++)
         off += (size_t)ridx[i] * (size_t)strides[red[i]];
       acc += in[off];
-      for (i = n_red - 1; i >= 0; i--) {
-        if (++ridx[i] < dims[red[i]])
-          break;
-        ridx[i] = 0;
-      }
+      qe_k_index_next(ridx, dims, red, n_red);
     }
     out[o] = acc / (float)count;
-    for (i = n_kept - 1; i >= 0; i--) {
-      if (++kidx[i] < dims[kept[i]])
-        break;
-      kidx[i] = 0;
-    }
+    qe_k_index_next(kidx, dims, kept, n_kept);
   }
   return QE_K_OK;
 }

@@ -60,11 +60,7 @@ qe_kstatus qe_s8_mean(const qe_kmean_params *p, int32_t rank, const int32_t *dim
       for (i = 0; i < n_red; i++)
         off += (size_t)ridx[i] * (size_t)strides[red[i]];
       acc += in[off];
-      for (i = n_red - 1; i >= 0; i--) {
-        if (++ridx[i] < dims[red[i]])
-          break;
-        ridx[i] = 0;
-      }
+      qe_k_index_next(ridx, dims, red, n_red);
     }
     if (p->mode == QE_K_MEAN_SAME) {
       acc = acc / (int32_t)count;
@@ -76,11 +72,7 @@ qe_kstatus qe_s8_mean(const qe_kmean_params *p, int32_t rank, const int32_t *dim
             p->output_zero_point;
     }
     out[o] = (int8_t)qe_k_clamp(acc, -128, 127);
-    for (i = n_kept - 1; i >= 0; i--) {
-      if (++kidx[i] < dims[kept[i]])
-        break;
-      kidx[i] = 0;
-    }
+    qe_k_index_next(kidx, dims, kept, n_kept);
   }
   return QE_K_OK;
 }
