@@ -244,41 +244,53 @@ static int reduction(const qe_node *n)
   return strcmp(red, "add") == 0 ? 1 : strcmp(red, "mul") == 0 ? 2 : 0;
 }
 
-static qe_status scatter_exec(const qe_exec_args *a)
+qe_status qe_elements_walk(const qe_node *n, qe_ctx *ctx, const qe_array *X, const qe_array *I,
+                           int axis, void (*fn)(int64_t e, int64_t off, void *user), void *user)
 {
-  const qe_array *X = a->in[0], *I = a->in[1], *U = a->in[2];
-  qe_array *Y = a->out[0];
-  memcpy(Y->data, X->data, qe_array_nbytes(X));
-  int r = X->rank, ax;
-  qe_norm_axis(qe_node_int(a->node, "axis", 0), r, &ax);
-  int red = reduction(a->node);
-  int64_t xs[QE_MAX_RANK], s = 1, idx[QE_MAX_RANK] = { 0 };
-  for (int i = r - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  const int r = X->rank;
+  int64_t xs[QE_MAX_RANK], idx[QE_MAX_RANK] = { 0 };
+  qe_row_strides(X->dims, r, xs);
   int64_t total = qe_array_count(I);
   for (int64_t e = 0; e < total; e++) {
     int64_t v = qe_array_get_i64(I, (size_t)e);
     if (v < 0)
-      v += X->dims[ax];
-    if (v < 0 || v >= X->dims[ax])
-      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index out of range");
+      v += X->dims[axis];
+    if (v < 0 || v >= X->dims[axis])
+      return qe_op_error(n, ctx, QE_ERR_SHAPE, "index %lld out of range",
+                         (long long)qe_array_get_i64(I, (size_t)e));
     int64_t off = 0;
     for (int i = 0; i < r; i++) {
-      int64_t k = i == ax ? v : idx[i];
+      int64_t k = i == axis ? v : idx[i];
       if (k >= X->dims[i])
-        return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "indices larger than the data");
+        return qe_op_error(n, ctx, QE_ERR_SHAPE, "indices larger than the data");
       off += k * xs[i];
     }
-    reduce_into(Y, (size_t)off, U, (size_t)e, red);
-    for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < I->dims[i])
-        break;
-      idx[i] = 0;
-    }
+    fn(e, off, user);
+    qe_index_next(idx, I->dims, r);
   }
   return QE_OK;
+}
+
+typedef struct scatter_el {
+  qe_array *Y;
+  const qe_array *U;
+  int red;
+} scatter_el;
+
+static void scatter_one(int64_t e, int64_t off, void *user)
+{
+  const scatter_el *s = user;
+  reduce_into(s->Y, (size_t)off, s->U, (size_t)e, s->red);
+}
+
+static qe_status scatter_exec(const qe_exec_args *a)
+{
+  const qe_array *X = a->in[0], *I = a->in[1];
+  scatter_el s = { a->out[0], a->in[2], reduction(a->node) };
+  memcpy(s.Y->data, X->data, qe_array_nbytes(X));
+  int ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", 0), X->rank, &ax);
+  return qe_elements_walk(a->node, a->ctx, X, I, ax, scatter_one, &s);
 }
 
 /* ---- GatherND, ScatterND -------------------------------------------------------- */
@@ -312,11 +324,8 @@ static qe_status gathernd_infer(const qe_infer_args *a)
  * position @bpos; -1 when out of range. */
 static int64_t nd_offset(const qe_array *X, int64_t b, int64_t q, const int64_t *t, int64_t bpos)
 {
-  int64_t xs[QE_MAX_RANK], s = 1;
-  for (int i = X->rank - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  int64_t xs[QE_MAX_RANK];
+  qe_row_strides(X->dims, X->rank, xs);
   int64_t off = 0, rem = bpos;
   for (int i = (int)b - 1; i >= 0; i--) {
     off += (rem % X->dims[i]) * xs[i];
@@ -417,11 +426,7 @@ static qe_status nonzero_exec(const qe_exec_args *a)
         y[i * nz + k] = r ? idx[i] : 0;
       k++;
     }
-    for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < X->dims[i])
-        break;
-      idx[i] = 0;
-    }
+    qe_index_next(idx, X->dims, r);
   }
   return QE_OK;
 }

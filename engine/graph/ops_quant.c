@@ -289,6 +289,25 @@ static qe_status int_conv(const qe_exec_args *a, const qe_array *X, const qe_arr
   return QE_OK;
 }
 
+/* The int64 accumulators of @n outputs (scratch). */
+static int64_t *accumulators(const qe_exec_args *a, int64_t n)
+{
+  return qe_scratch_get(a, (size_t)(n ? n : 1) * sizeof(int64_t));
+}
+
+/* ConvInteger / MatMulInteger: the accumulators as the int32 output. */
+static void store_i32(qe_array *Y, const int64_t *acc, int64_t n)
+{
+  for (int64_t i = 0; i < n; i++)
+    ((int32_t *)Y->data)[i] = (int32_t)acc[i];
+}
+
+/* QLinearConv / QLinearMatMul: the output type, y_zero_point's (else x's). */
+static qe_dtype ql_out_type(const qe_infer_args *a)
+{
+  return a->in[7].dtype != QE_DT_UNDEFINED ? a->in[7].dtype : a->in[0].dtype;
+}
+
 static qe_status conv_shape(const qe_infer_args *a, int xi, int wi, qe_dtype out_t)
 {
   const qe_vinfo *x = &a->in[xi], *w = &a->in[wi];
@@ -325,21 +344,20 @@ static qe_status convint_exec(const qe_exec_args *a)
 {
   qe_array *Y = a->out[0];
   int64_t n = qe_array_count(Y);
-  int64_t *acc = qe_scratch_get(a, (size_t)(n ? n : 1) * sizeof(int64_t));
+  int64_t *acc = accumulators(a, n);
   if (!acc)
     return QE_ERR_NOMEM;
   qe_status st = int_conv(a, a->in[0], a->in[1], a->n_in > 2 ? a->in[2] : NULL,
                           a->n_in > 3 ? a->in[3] : NULL, acc, Y->dims);
   if (st != QE_OK)
     return st;
-  for (int64_t i = 0; i < n; i++)
-    ((int32_t *)Y->data)[i] = (int32_t)acc[i];
+  store_i32(Y, acc, n);
   return QE_OK;
 }
 
 static qe_status qlconv_infer(const qe_infer_args *a)
 {
-  qe_dtype yt = a->in[7].dtype != QE_DT_UNDEFINED ? a->in[7].dtype : a->in[0].dtype;
+  qe_dtype yt = ql_out_type(a);
   if (!is8(yt))
     return UNSUP("output type %s", qe_dtype_name(yt));
   if (a->n_in > 8 && a->in[8].present && a->in[8].dtype != QE_DT_UNDEFINED &&
@@ -362,7 +380,7 @@ static qe_status qlconv_exec(const qe_exec_args *a)
 {
   qe_array *Y = a->out[0];
   int64_t n = qe_array_count(Y);
-  int64_t *acc = qe_scratch_get(a, (size_t)(n ? n : 1) * sizeof(int64_t));
+  int64_t *acc = accumulators(a, n);
   if (!acc)
     return QE_ERR_NOMEM;
   const qe_array *xs = a->in[1], *ws = a->in[4], *ys = a->in[6], *yz = a->in[7];
@@ -446,21 +464,20 @@ static qe_status mmint_exec(const qe_exec_args *a)
 {
   qe_array *Y = a->out[0];
   int64_t n = qe_array_count(Y);
-  int64_t *acc = qe_scratch_get(a, (size_t)(n ? n : 1) * sizeof(int64_t));
+  int64_t *acc = accumulators(a, n);
   if (!acc)
     return QE_ERR_NOMEM;
   qe_status st = int_matmul(a, a->in[0], a->in[1], a->n_in > 2 ? a->in[2] : NULL,
                             a->n_in > 3 ? a->in[3] : NULL, acc, Y);
   if (st != QE_OK)
     return st;
-  for (int64_t i = 0; i < n; i++)
-    ((int32_t *)Y->data)[i] = (int32_t)acc[i];
+  store_i32(Y, acc, n);
   return QE_OK;
 }
 
 static qe_status qlmm_infer(const qe_infer_args *a)
 {
-  qe_dtype yt = a->in[7].dtype != QE_DT_UNDEFINED ? a->in[7].dtype : a->in[0].dtype;
+  qe_dtype yt = ql_out_type(a);
   if (!is8(yt))
     return UNSUP("output type %s", qe_dtype_name(yt));
   return mm_shape(a, 0, 3, yt);
@@ -470,7 +487,7 @@ static qe_status qlmm_exec(const qe_exec_args *a)
 {
   qe_array *Y = a->out[0];
   int64_t n = qe_array_count(Y);
-  int64_t *acc = qe_scratch_get(a, (size_t)(n ? n : 1) * sizeof(int64_t));
+  int64_t *acc = accumulators(a, n);
   if (!acc)
     return QE_ERR_NOMEM;
   qe_status st = int_matmul(a, a->in[0], a->in[3], a->in[2], a->in[5], acc, Y);

@@ -356,11 +356,7 @@ static qe_status resize_exec(const qe_exec_args *a)
       }
       y[o] = (float)acc;
     }
-    for (int i = r - 1; i >= 0; i--) {
-      if (++oidx[i] < Y->dims[i])
-        break;
-      oidx[i] = 0;
-    }
+    qe_index_next(oidx, Y->dims, r);
   }
   return QE_OK;
 }

@@ -26,6 +26,19 @@ static qe_status check_movable(const qe_infer_args *a, qe_dtype t)
   return QE_OK;
 }
 
+/* Gather, GatherElements: movable data (input 0), int32 or int64 indices
+ * (input 1). */
+static qe_status check_gather_types(const qe_infer_args *a)
+{
+  const qe_dtype it = a->in[1].dtype;
+  qe_status st = check_movable(a, a->in[0].dtype);
+  if (st != QE_OK)
+    return st;
+  if (it != QE_DT_UNDEFINED && it != QE_DT_I64 && it != QE_DT_I32)
+    return ERR("indices must be int32 or int64");
+  return QE_OK;
+}
+
 /* Ints from an attribute (older opsets) or an input (newer). *have false
  * when neither is given; QE_OK with *known false when the input exists but
  * its value is not known yet. */
@@ -280,11 +293,7 @@ static qe_status transpose_exec(const qe_exec_args *a)
   if (st != QE_OK)
     return st;
   int64_t xs[QE_MAX_RANK], ost[QE_MAX_RANK];
-  int64_t s = 1;
-  for (int i = X->rank - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  qe_row_strides(X->dims, X->rank, xs);
   for (int i = 0; i < X->rank; i++)
     ost[i] = xs[perm[i]];
   strided_copy(X->data, a->out[0]->data, X->rank, a->out[0]->dims, ost, qe_dtype_size(X->dtype));
@@ -662,11 +671,8 @@ static qe_status slice_exec(const qe_exec_args *a)
     return st;
   if (qe_array_count(a->out[0]) == 0)
     return QE_OK;
-  int64_t xs[QE_MAX_RANK], ost[QE_MAX_RANK], off = 0, s = 1;
-  for (int i = X->rank - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  int64_t xs[QE_MAX_RANK], ost[QE_MAX_RANK], off = 0;
+  qe_row_strides(X->dims, X->rank, xs);
   for (int i = 0; i < X->rank; i++) {
     off += p.start[i] * xs[i];
     ost[i] = p.step[i] * xs[i];
@@ -682,11 +688,9 @@ static qe_status slice_exec(const qe_exec_args *a)
 static qe_status gather_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0], *ind = &a->in[1];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = check_gather_types(a);
   if (st != QE_OK)
     return st;
-  if (ind->dtype != QE_DT_UNDEFINED && ind->dtype != QE_DT_I64 && ind->dtype != QE_DT_I32)
-    return ERR("indices must be int32 or int64");
   a->out[0].dtype = x->dtype;
   if (x->rank < 0 || ind->rank < 0)
     return QE_OK;
@@ -836,11 +840,8 @@ static qe_status pad_exec(const qe_exec_args *a)
   }
   int r = Y->rank;
   int64_t total = qe_array_count(Y);
-  int64_t xs[QE_MAX_RANK], s = 1;
-  for (int i = r - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  int64_t xs[QE_MAX_RANK];
+  qe_row_strides(X->dims, r, xs);
   int64_t idx[QE_MAX_RANK] = { 0 };
   const uint8_t *x = X->data;
   uint8_t *y = Y->data;
@@ -872,11 +873,7 @@ static qe_status pad_exec(const qe_exec_args *a)
       off += p * xs[i];
     }
     memcpy(y + o * (int64_t)es, outside ? cval : x + off * (int64_t)es, es);
-    for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < Y->dims[i])
-        break;
-      idx[i] = 0;
-    }
+    qe_index_next(idx, Y->dims, r);
   }
   return QE_OK;
 }
@@ -952,21 +949,14 @@ static qe_status tile_exec(const qe_exec_args *a)
   size_t es = qe_dtype_size(X->dtype);
   int r = Y->rank;
   int64_t total = qe_array_count(Y);
-  int64_t xs[QE_MAX_RANK], s = 1, idx[QE_MAX_RANK] = { 0 };
-  for (int i = r - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
+  int64_t xs[QE_MAX_RANK], idx[QE_MAX_RANK] = { 0 };
+  qe_row_strides(X->dims, r, xs);
   for (int64_t o = 0; o < total; o++) {
     int64_t off = 0;
     for (int i = 0; i < r; i++)
       off += (idx[i] % X->dims[i]) * xs[i];
     memcpy((uint8_t *)Y->data + o * (int64_t)es, (const uint8_t *)X->data + off * (int64_t)es, es);
-    for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < Y->dims[i])
-        break;
-      idx[i] = 0;
-    }
+    qe_index_next(idx, Y->dims, r);
   }
   return QE_OK;
 }
@@ -1232,11 +1222,9 @@ static qe_status d2s_exec(const qe_exec_args *a)
 static qe_status gather_el_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0], *ind = &a->in[1];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = check_gather_types(a);
   if (st != QE_OK)
     return st;
-  if (ind->dtype != QE_DT_UNDEFINED && ind->dtype != QE_DT_I64 && ind->dtype != QE_DT_I32)
-    return ERR("indices must be int32 or int64");
   if (x->rank >= 0 && ind->rank >= 0 && x->rank != ind->rank)
     return ERR("data and indices ranks differ");
   int r = x->rank >= 0 ? x->rank : ind->rank;
@@ -1247,41 +1235,25 @@ static qe_status gather_el_infer(const qe_infer_args *a)
   return QE_OK;
 }
 
+typedef struct gather_el {
+  const uint8_t *x;
+  uint8_t *y;
+  size_t es;
+} gather_el;
+
+static void gather_one(int64_t e, int64_t off, void *user)
+{
+  const gather_el *g = user;
+  memcpy(g->y + e * (int64_t)g->es, g->x + off * (int64_t)g->es, g->es);
+}
+
 static qe_status gather_el_exec(const qe_exec_args *a)
 {
   const qe_array *X = a->in[0], *I = a->in[1];
-  int r = X->rank, ax;
-  qe_norm_axis(qe_node_int(a->node, "axis", 0), r, &ax);
-  size_t es = qe_dtype_size(X->dtype);
-  int64_t xs[QE_MAX_RANK], s = 1, idx[QE_MAX_RANK] = { 0 };
-  for (int i = r - 1; i >= 0; i--) {
-    xs[i] = s;
-    s *= X->dims[i];
-  }
-  int64_t total = qe_array_count(I);
-  for (int64_t e = 0; e < total; e++) {
-    int64_t v = qe_array_get_i64(I, (size_t)e);
-    if (v < 0)
-      v += X->dims[ax];
-    if (v < 0 || v >= X->dims[ax])
-      return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "index %lld out of range",
-                         (long long)qe_array_get_i64(I, (size_t)e));
-    int64_t off = 0;
-    for (int i = 0; i < r; i++) {
-      int64_t k = i == ax ? v : idx[i];
-      if (k >= X->dims[i])
-        return qe_op_error(a->node, a->ctx, QE_ERR_SHAPE, "indices larger than the data");
-      off += k * xs[i];
-    }
-    memcpy((uint8_t *)a->out[0]->data + e * (int64_t)es,
-           (const uint8_t *)X->data + off * (int64_t)es, es);
-    for (int i = r - 1; i >= 0; i--) {
-      if (++idx[i] < I->dims[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-  return QE_OK;
+  gather_el g = { X->data, a->out[0]->data, qe_dtype_size(X->dtype) };
+  int ax;
+  qe_norm_axis(qe_node_int(a->node, "axis", 0), X->rank, &ax);
+  return qe_elements_walk(a->node, a->ctx, X, I, ax, gather_one, &g);
 }
 
 static qe_status trilu_infer(const qe_infer_args *a)

@@ -120,6 +120,35 @@ qe_status qe_op_error(const qe_node *n, qe_ctx *ctx, qe_status st, const char *f
 /* Scratch memory for one call (reused across calls). */
 void *qe_scratch_get(const qe_exec_args *a, size_t bytes);
 
+/* Row-major strides (in elements) of the first @rank @dims into @st. */
+static inline void qe_row_strides(const int64_t *dims, int rank, int64_t *st)
+{
+  int64_t s = 1;
+  for (int i = rank - 1; i >= 0; i--) {
+    st[i] = s;
+    s *= dims[i];
+  }
+}
+
+/* Steps the row-major multi-index @idx over the first @rank @dims (the
+ * last dim fastest; back to all zeros after the last element). */
+static inline void qe_index_next(int64_t *idx, const int64_t *dims, int rank)
+{
+  for (int i = rank - 1; i >= 0; i--) {
+    if (++idx[i] < dims[i])
+      break;
+    idx[i] = 0;
+  }
+}
+
+/* GatherElements / ScatterElements: for each element @e of the indices @I
+ * (as many dims as @X, none larger), the offset in @X of the element it
+ * selects along @axis goes to @fn(e, offset, user). An error naming @n
+ * when an index is out of range or the indices are larger than the data
+ * (elements before it were visited). */
+qe_status qe_elements_walk(const qe_node *n, qe_ctx *ctx, const qe_array *X, const qe_array *I,
+                           int axis, void (*fn)(int64_t e, int64_t off, void *user), void *user);
+
 /* Normalise @axis (may be negative) into [0, rank); false when out of range. */
 bool qe_norm_axis(int64_t axis, int rank, int *out);
 /* Numpy broadcasting of two shapes (-1 = unknown); false when incompatible. */

@@ -155,9 +155,58 @@ bool qe_broadcast_shape(int ra, const int64_t *da, int rb, const int64_t *db, in
   return true;
 }
 
+/* Element @i of an integer or bool array in @v (a uint64 wraps to
+ * int64); false for the float types. */
+static bool get_int(const qe_array *a, size_t i, int64_t *v)
+{
+  const void *d = a->data;
+  switch (a->dtype) {
+  case QE_DT_I64:
+    *v = ((const int64_t *)d)[i];
+    return true;
+  case QE_DT_I32:
+    *v = ((const int32_t *)d)[i];
+    return true;
+  case QE_DT_U64:
+    *v = (int64_t)((const uint64_t *)d)[i];
+    return true;
+  case QE_DT_I8:
+    *v = ((const int8_t *)d)[i];
+    return true;
+  case QE_DT_U8:
+  case QE_DT_BOOL:
+    *v = ((const uint8_t *)d)[i];
+    return true;
+  case QE_DT_I16:
+    *v = ((const int16_t *)d)[i];
+    return true;
+  case QE_DT_U16:
+    *v = ((const uint16_t *)d)[i];
+    return true;
+  case QE_DT_U32:
+    *v = ((const uint32_t *)d)[i];
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* @v truncated to int64, saturating; NaN gives 0. */
+static int64_t f64_to_i64(double v)
+{
+  if (isnan(v))
+    return 0;
+  if (v >= 9.2e18)
+    return INT64_MAX;
+  if (v <= -9.2e18)
+    return INT64_MIN;
+  return (int64_t)v;
+}
+
 double qe_array_get_f64(const qe_array *a, size_t i)
 {
   const void *d = a->data;
+  int64_t v;
   switch (a->dtype) {
   case QE_DT_F32:
     return ((const float *)d)[i];
@@ -167,60 +216,19 @@ double qe_array_get_f64(const qe_array *a, size_t i)
     return qe_half_to_float(((const uint16_t *)d)[i]);
   case QE_DT_BF16:
     return qe_bf16_to_float(((const uint16_t *)d)[i]);
-  case QE_DT_I8:
-    return ((const int8_t *)d)[i];
-  case QE_DT_U8:
-  case QE_DT_BOOL:
-    return ((const uint8_t *)d)[i];
-  case QE_DT_I16:
-    return ((const int16_t *)d)[i];
-  case QE_DT_U16:
-    return ((const uint16_t *)d)[i];
-  case QE_DT_I32:
-    return ((const int32_t *)d)[i];
-  case QE_DT_U32:
-    return ((const uint32_t *)d)[i];
-  case QE_DT_I64:
-    return (double)((const int64_t *)d)[i];
   case QE_DT_U64:
     return (double)((const uint64_t *)d)[i];
   default:
-    return 0;
+    return get_int(a, i, &v) ? (double)v : 0;
   }
 }
 
 int64_t qe_array_get_i64(const qe_array *a, size_t i)
 {
-  const void *d = a->data;
-  switch (a->dtype) {
-  case QE_DT_I64:
-    return ((const int64_t *)d)[i];
-  case QE_DT_I32:
-    return ((const int32_t *)d)[i];
-  case QE_DT_U64:
-    return (int64_t)((const uint64_t *)d)[i];
-  case QE_DT_I8:
-    return ((const int8_t *)d)[i];
-  case QE_DT_U8:
-  case QE_DT_BOOL:
-    return ((const uint8_t *)d)[i];
-  case QE_DT_I16:
-    return ((const int16_t *)d)[i];
-  case QE_DT_U16:
-    return ((const uint16_t *)d)[i];
-  case QE_DT_U32:
-    return ((const uint32_t *)d)[i];
-  default: {
-    double v = qe_array_get_f64(a, i);
-    if (isnan(v))
-      return 0;
-    if (v >= 9.2e18)
-      return INT64_MAX;
-    if (v <= -9.2e18)
-      return INT64_MIN;
-    return (int64_t)v;
-  }
-  }
+  int64_t v;
+  if (get_int(a, i, &v))
+    return v;
+  return f64_to_i64(qe_array_get_f64(a, i));
 }
 
 void qe_array_set_f64(qe_array *a, size_t i, double v)
@@ -242,16 +250,7 @@ void qe_array_set_f64(qe_array *a, size_t i, double v)
   default:
     break;
   }
-  int64_t iv;
-  if (isnan(v))
-    iv = 0;
-  else if (v >= 9.2e18)
-    iv = INT64_MAX;
-  else if (v <= -9.2e18)
-    iv = INT64_MIN;
-  else
-    iv = (int64_t)v;
-  qe_array_set_i64(a, i, iv);
+  qe_array_set_i64(a, i, f64_to_i64(v));
 }
 
 void qe_array_set_i64(qe_array *a, size_t i, int64_t v)
