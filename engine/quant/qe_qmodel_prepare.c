@@ -89,6 +89,25 @@ static qe_status need_qparams(pctx *c, const qe_qtensor *t, const char *what)
   return QE_OK;
 }
 
+/* int8 input @in and output @out with per-tensor quantization; between
+ * the type and the quantization checks, when @w is not NULL, weights of
+ * int8 or int4 (@w_what: "filter", "weights"; @w_is: "is", "are"). */
+static qe_status need_s8_io(pctx *c, const qe_qtensor *in, const qe_qtensor *out,
+                            const qe_qtensor *w, const char *w_what, const char *w_is)
+{
+  qe_status st;
+  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
+      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK)
+    return st;
+  if (w != NULL && w->type != QE_DT_I8 && w->type != QE_DT_I4)
+    return op_error(c, QE_ERR_UNSUPPORTED, "%s '%s' %s %s, expected int8 or int4", w_what, w->name,
+                    w_is, qe_dtype_name(w->type));
+  if ((st = need_qparams(c, in, "input")) != QE_OK ||
+      (st = need_qparams(c, out, "output")) != QE_OK)
+    return st;
+  return QE_OK;
+}
+
 static qe_status need_const(pctx *c, const qe_qtensor *t, const char *what)
 {
   int64_t n = qe_qtensor_count(t);
@@ -219,6 +238,20 @@ static qe_status set_act(pctx *c)
       return op_error(c, QE_ERR_INVALID, "fused activation leaves no output value");
   }
   return QE_OK;
+}
+
+/* CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED in float: input, weights
+ * (@w_what) and bias (when not NULL) float, the fused activation set. */
+static qe_status prep_weighted_f32(pctx *c, const qe_qtensor *in, const qe_qtensor *w,
+                                   const char *w_what, const qe_qtensor *bias)
+{
+  qe_status st;
+  c->p->impl = QE_QIMPL_F32;
+  if ((st = need_type(c, in, "input", QE_DT_F32)) != QE_OK ||
+      (st = need_type(c, w, w_what, QE_DT_F32)) != QE_OK ||
+      (bias != NULL && (st = need_type(c, bias, "bias", QE_DT_F32)) != QE_OK))
+    return st;
+  return set_act(c);
 }
 
 /* TFLite's ComputeOutSize and ComputePaddingWithOffset, in 64 bits (the
@@ -378,22 +411,9 @@ static qe_status prep_conv(pctx *c, bool depthwise)
   qe_qtensor_dims4(in, &p->in_dims);
   qe_qtensor_dims4(w, &p->filter_dims);
   qe_qtensor_dims4(out, &p->out_dims);
-  if (is_float) {
-    p->impl = QE_QIMPL_F32;
-    if ((st = need_type(c, in, "input", QE_DT_F32)) != QE_OK ||
-        (st = need_type(c, w, "filter", QE_DT_F32)) != QE_OK ||
-        (bias != NULL && (st = need_type(c, bias, "bias", QE_DT_F32)) != QE_OK))
-      return st;
-    return set_act(c);
-  }
-  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK)
-    return st;
-  if (w->type != QE_DT_I8 && w->type != QE_DT_I4)
-    return op_error(c, QE_ERR_UNSUPPORTED, "filter '%s' is %s, expected int8 or int4", w->name,
-                    qe_dtype_name(w->type));
-  if ((st = need_qparams(c, in, "input")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if (is_float)
+    return prep_weighted_f32(c, in, w, "filter", bias);
+  if ((st = need_s8_io(c, in, out, w, "filter", "is")) != QE_OK)
     return st;
   if ((int64_t)w->dims[1] * w->dims[2] * (depthwise ? 1 : w->dims[3]) > QE_K_MAX_ACCUM)
     return op_error(c, QE_ERR_UNSUPPORTED,
@@ -448,22 +468,9 @@ static qe_status prep_fc(pctx *c)
   if (qe_qtensor_count(out) != (int64_t)p->fc_batches * n_out || out->dims[out->rank - 1] != n_out)
     return op_error(c, QE_ERR_SHAPE, "output '%s' must hold %d x %d values", out->name,
                     (int)p->fc_batches, (int)n_out);
-  if (out->type == QE_DT_F32) {
-    p->impl = QE_QIMPL_F32;
-    if ((st = need_type(c, in, "input", QE_DT_F32)) != QE_OK ||
-        (st = need_type(c, w, "weights", QE_DT_F32)) != QE_OK ||
-        (bias != NULL && (st = need_type(c, bias, "bias", QE_DT_F32)) != QE_OK))
-      return st;
-    return set_act(c);
-  }
-  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK)
-    return st;
-  if (w->type != QE_DT_I8 && w->type != QE_DT_I4)
-    return op_error(c, QE_ERR_UNSUPPORTED, "weights '%s' are %s, expected int8 or int4", w->name,
-                    qe_dtype_name(w->type));
-  if ((st = need_qparams(c, in, "input")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if (out->type == QE_DT_F32)
+    return prep_weighted_f32(c, in, w, "weights", bias);
+  if ((st = need_s8_io(c, in, out, w, "weights", "are")) != QE_OK)
     return st;
   if (w->n_quant < 1)
     return op_error(c, QE_ERR_INVALID, "weights '%s' are not quantized", w->name);
@@ -646,10 +653,7 @@ static qe_status prep_pool(pctx *c)
       return st;
     return set_act(c);
   }
-  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
-      (st = need_qparams(c, in, "input")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if ((st = need_s8_io(c, in, out, NULL, NULL, NULL)) != QE_OK)
     return st;
   if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
     return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share scale and zero point",
@@ -705,10 +709,7 @@ static qe_status prep_mean(pctx *c)
   if (in->rank > QE_K_MAX_RANK)
     return op_error(c, QE_ERR_UNSUPPORTED, "int8 MEAN of rank %d (at most %d)", in->rank,
                     QE_K_MAX_RANK);
-  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
-      (st = need_qparams(c, in, "input")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if ((st = need_s8_io(c, in, out, NULL, NULL, NULL)) != QE_OK)
     return st;
   {
     int s;
@@ -841,10 +842,7 @@ static qe_status prep_activation(pctx *c)
   }
   if (c->op->type == QE_QOP_SQRT)
     return op_error(c, QE_ERR_UNSUPPORTED, "SQRT runs in float only (TFLite has no int8 SQRT)");
-  if ((st = need_type(c, in, "input", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
-      (st = need_qparams(c, in, "input")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if ((st = need_s8_io(c, in, out, NULL, NULL, NULL)) != QE_OK)
     return st;
   p->impl = QE_QIMPL_S8;
   switch (c->op->type) {
