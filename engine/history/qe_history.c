@@ -718,6 +718,33 @@ static qe_status put_report(qe_history *h, int64_t run, const qe_report *r, cons
   return QE_OK;
 }
 
+/* Starts a write transaction and steps @sql, a SELECT from runs WHERE id
+ * = ?, for @run_id: QE_OK with the run's row in *@st (the caller
+ * finalizes it, then commits or rolls back), else the error with the
+ * transaction rolled back. */
+static qe_status begin_with_run(qe_history *h, const char *sql, int64_t run_id, sqlite3_stmt **st,
+                                const char *what, qe_ctx *ctx)
+{
+  qe_status s = exec(h, "BEGIN IMMEDIATE", what, ctx);
+  if (s != QE_OK)
+    return s;
+  if ((s = prepare(h, sql, st, what, ctx)) != QE_OK)
+    goto fail;
+  sqlite3_bind_int64(*st, 1, run_id);
+  int rc = sqlite3_step(*st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_finalize(*st);
+    s = rc == SQLITE_DONE
+            ? qe_error(ctx, QE_ERR_INVALID, "run %" PRId64 " is not in the history", run_id)
+            : db_error(h, rc, what, ctx);
+    goto fail;
+  }
+  return QE_OK;
+fail:
+  rollback(h);
+  return s;
+}
+
 qe_status qe_history_finish_run(qe_history *h, int64_t run_id, qe_run_status status,
                                 const char *message, const qe_report *report,
                                 const qe_history_artifact *artifacts, size_t n_artifacts,
@@ -730,20 +757,9 @@ qe_status qe_history_finish_run(qe_history *h, int64_t run_id, qe_run_status sta
                     qe_run_status_name(status));
   const char *what = "recording the results of a run";
   sqlite3_stmt *st;
-  qe_status s = exec(h, "BEGIN IMMEDIATE", what, ctx);
+  qe_status s = begin_with_run(h, "SELECT status FROM runs WHERE id = ?", run_id, &st, what, ctx);
   if (s != QE_OK)
     return s;
-  if ((s = prepare(h, "SELECT status FROM runs WHERE id = ?", &st, what, ctx)) != QE_OK)
-    goto fail;
-  sqlite3_bind_int64(st, 1, run_id);
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    s = rc == SQLITE_DONE
-            ? qe_error(ctx, QE_ERR_INVALID, "run %" PRId64 " is not in the history", run_id)
-            : db_error(h, rc, what, ctx);
-    goto fail;
-  }
   qe_run_status cur = status_parse((const char *)sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
   if (cur != QE_RUN_RUNNING) {
@@ -792,20 +808,10 @@ qe_status qe_history_delete_run(qe_history *h, int64_t run_id, qe_ctx *ctx)
     return qe_error(ctx, QE_ERR_INVALID, "qe_history_delete_run: no history");
   const char *what = "deleting a run";
   sqlite3_stmt *st;
-  qe_status s = exec(h, "BEGIN IMMEDIATE", what, ctx);
+  qe_status s =
+      begin_with_run(h, "SELECT status, owner FROM runs WHERE id = ?", run_id, &st, what, ctx);
   if (s != QE_OK)
     return s;
-  if ((s = prepare(h, "SELECT status, owner FROM runs WHERE id = ?", &st, what, ctx)) != QE_OK)
-    goto fail;
-  sqlite3_bind_int64(st, 1, run_id);
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    s = rc == SQLITE_DONE
-            ? qe_error(ctx, QE_ERR_INVALID, "run %" PRId64 " is not in the history", run_id)
-            : db_error(h, rc, what, ctx);
-    goto fail;
-  }
   bool live = status_parse((const char *)sqlite3_column_text(st, 0)) == QE_RUN_RUNNING &&
               owner_alive((const char *)sqlite3_column_text(st, 1));
   sqlite3_finalize(st);
