@@ -24,6 +24,7 @@ struct qe_qexec {
   void **scratch;   /* per op, NULL when none */
   const void **in_ptrs;
   size_t max_inputs;
+  int32_t *consumers; /* per tensor: how many ops read it (QE_ROUND_ORT) */
   qe_qobserver_fn observer;
   void *observer_data;
 };
@@ -158,8 +159,15 @@ qe_status qe_qexec_new(qe_qmodel *m, qe_qexec **out, qe_ctx *ctx)
       e->scratch[i] = e->arena + soff[i];
   }
   if ((st = qe_alloc(ctx, e->max_inputs + 1, sizeof(void *), "inputs", (void **)&e->in_ptrs)) !=
-      QE_OK)
+          QE_OK ||
+      (st = qe_alloc(ctx, n_t + 1, sizeof(int32_t), "consumers", (void **)&e->consumers)) != QE_OK)
     goto fail;
+  for (i = 0; i < m->n_ops; i++) {
+    int k;
+    for (k = 0; k < m->ops[i].n_inputs; k++)
+      if (m->ops[i].inputs[k] >= 0 && (size_t)m->ops[i].inputs[k] < n_t)
+        e->consumers[m->ops[i].inputs[k]]++;
+  }
   free(soff);
   *out = e;
   return QE_OK;
@@ -178,6 +186,7 @@ void qe_qexec_free(qe_qexec *e)
   free(e->data);
   free(e->scratch);
   free(e->in_ptrs);
+  free(e->consumers);
   free(e);
 }
 
@@ -305,27 +314,30 @@ qe_status qe_qexec_run(qe_qexec *e, qe_ctx *ctx)
 
     for (k = 0; k < op->n_inputs; k++)
       e->in_ptrs[k] = op->inputs[k] >= 0 ? e->data[op->inputs[k]] : NULL;
-    switch (p->impl) {
-    case QE_QIMPL_S8:
-      ks = run_s8(m, i, (const void *const *)e->in_ptrs, out, e->scratch[i]);
-      break;
-    case QE_QIMPL_F32:
-      if ((st = qe_qmodel_run_float_op(m, i, (const void *const *)e->in_ptrs, out, ctx)) != QE_OK)
-        return st;
-      break;
-    case QE_QIMPL_QUANTIZE:
-      ks = qe_k_quantize_f32(e->in_ptrs[0], n, p->q_scale, p->q_zero_point, p->q_unsigned, out);
-      break;
-    case QE_QIMPL_DEQUANT:
-      ks = qe_k_dequantize_f32(e->in_ptrs[0], p->q_unsigned, n, p->q_scale, p->q_zero_point, out);
-      break;
-    case QE_QIMPL_REQUANT:
-      ks = qe_k_requantize(&p->requant, n, e->in_ptrs[0], out);
-      break;
-    case QE_QIMPL_COPY:
-      ks = qe_k_copy(n * p->elem_size, e->in_ptrs[0], out);
-      break;
-    }
+    if (m->conv_rounding == QE_ROUND_ORT && qe_qmodel_ort_runs(m, i))
+      ks = qe_qmodel_run_ort_op(m, i, e->consumers, (const void *const *)e->in_ptrs, out);
+    else
+      switch (p->impl) {
+      case QE_QIMPL_S8:
+        ks = run_s8(m, i, (const void *const *)e->in_ptrs, out, e->scratch[i]);
+        break;
+      case QE_QIMPL_F32:
+        if ((st = qe_qmodel_run_float_op(m, i, (const void *const *)e->in_ptrs, out, ctx)) != QE_OK)
+          return st;
+        break;
+      case QE_QIMPL_QUANTIZE:
+        ks = qe_k_quantize_f32(e->in_ptrs[0], n, p->q_scale, p->q_zero_point, p->q_unsigned, out);
+        break;
+      case QE_QIMPL_DEQUANT:
+        ks = qe_k_dequantize_f32(e->in_ptrs[0], p->q_unsigned, n, p->q_scale, p->q_zero_point, out);
+        break;
+      case QE_QIMPL_REQUANT:
+        ks = qe_k_requantize(&p->requant, n, e->in_ptrs[0], out);
+        break;
+      case QE_QIMPL_COPY:
+        ks = qe_k_copy(n * p->elem_size, e->in_ptrs[0], out);
+        break;
+      }
     if (ks != QE_K_OK)
       return qe_error(ctx, QE_ERR_INTERNAL, "op %zu (%s): the kernel refused its arguments (%d)", i,
                       qe_qop_name(op->type), (int)ks);

@@ -100,6 +100,19 @@ int32_t qe_qmodel_f32_op(qe_qop_type t);
 /* TFLite 2.9's GeluTransform (float), for the float op and the int8 table. */
 float qe_qmodel_gelu_f32(float x, bool approximate);
 
+/* QE_ROUND_ORT (qe_qmodel_ort.c): whether op @i has an ONNX Runtime form,
+ * and run it. @consumers: how many ops read each tensor. */
+bool qe_qmodel_ort_runs(const qe_qmodel *m, size_t i);
+qe_kstatus qe_qmodel_run_ort_op(const qe_qmodel *m, size_t i, const int32_t *consumers,
+                                const void *const *in, void *out);
+/* ONNX Runtime's scalar arithmetic, exposed for the unit test:
+ * MlasRequantizeOutput of one int32 sum (int8 output), MlasQuantizeLinear
+ * of one float into [lo, hi], and MLAS's QLinearAdd of two int8 values. */
+int32_t qe_ort_requantize(int32_t acc, float scale, int32_t zero_point);
+int32_t qe_ort_quantize(float x, float scale, int32_t zero_point, int32_t lo, int32_t hi);
+int32_t qe_ort_add(int32_t a, int32_t za, float sa, int32_t b, int32_t zb, float sb, int32_t zc,
+                   float sc);
+
 /* The 4-D NHWC view TFLite takes of a tensor of rank <= 4 (leading 1s). */
 bool qe_qtensor_dims4(const qe_qtensor *t, qe_kdims *d);
 

@@ -209,6 +209,7 @@ int main(int argc, char **argv)
   const char *model = argv[1], *calib = argv[2], *outdir = argv[3];
   const char *test = NULL;
   size_t dump = 0, limit = 0, debug = 0;
+  qe_rounding rounding = QE_ROUND_DOUBLE;
   const char *dump_dir = NULL;
   bool snap = false;
   const char *float_nodes[64];
@@ -234,7 +235,18 @@ int main(int argc, char **argv)
       dump_dir = v;
     else if (!strcmp(k, "debug"))
       debug = (size_t)atol(v);
-    else if (!strcmp(k, "limit"))
+    else if (!strcmp(k, "rounding")) {
+      if (!strcmp(v, "ort"))
+        rounding = QE_ROUND_ORT;
+      else if (!strcmp(v, "tflite"))
+        rounding = QE_ROUND_HALF_UP;
+      else if (!strcmp(v, "micro"))
+        rounding = QE_ROUND_DOUBLE;
+      else {
+        fprintf(stderr, "quant-tool: rounding=%s: expected ort, tflite or micro\n", v);
+        return 2;
+      }
+    } else if (!strcmp(k, "limit"))
       limit = (size_t)atol(v);
     else if (!strcmp(k, "diag"))
       o.diag_samples = (size_t)atol(v);
@@ -257,6 +269,7 @@ int main(int argc, char **argv)
   if (qe_quantize(g, s, &o, &r, ctx))
     return fail(ctx, "quantize");
   double t_quant = now() - t0;
+  r->qmodel->conv_rounding = rounding;
   if (qe_mkdir_p(outdir, ctx))
     return fail(ctx, outdir);
   char path[4096];

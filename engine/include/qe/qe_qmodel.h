@@ -111,9 +111,24 @@ int qe_qop_tflite_code(qe_qop_type op);
 /* The op of a TFLite builtin code, QE_QOP_COUNT when the engine has none. */
 qe_qop_type qe_qop_from_tflite_code(int code);
 
+/* How the host executor requantizes (qe_qmodel.conv_rounding):
+ *   QE_ROUND_DOUBLE   TFLite's reference fixed point (multiplier + shift,
+ *                     rounded twice): TFLite Micro, CMSIS-NN and the
+ *                     board compute exactly this. The default.
+ *   QE_ROUND_HALF_UP  as DOUBLE, but CONV_2D and FULLY_CONNECTED round both
+ *                     steps half up, as TFLite's host kernels (ruy, x86) do.
+ *   QE_ROUND_ORT      as ONNX Runtime's CPU kernels compute the model's
+ *                     ONNX QDQ export: float32 scales and round half to
+ *                     even (QLinearConv, QGemm, QLinearGlobalAveragePool),
+ *                     MLAS's QLinearAdd fixed point, and the ops ONNX
+ *                     Runtime leaves in float between Dequantize/Quantize
+ *                     (next to a tensor read by two nodes) in float32.
+ *                     Host only: the generated C code and the board keep
+ *                     DOUBLE. */
 typedef enum qe_rounding {
   QE_ROUND_DOUBLE = 0,
   QE_ROUND_HALF_UP = 1,
+  QE_ROUND_ORT = 2,
 } qe_rounding;
 
 typedef enum qe_padding {
@@ -210,7 +225,9 @@ typedef struct qe_qmodel {
    * is TFLite's reference rounding, which TFLite Micro, CMSIS-NN and
    * TFLite's own depthwise kernel use; QE_ROUND_HALF_UP reproduces
    * TFLite's host CONV_2D / FULLY_CONNECTED (ruy's x86 kernels), off by
-   * one LSB on rare ties. */
+   * one LSB on rare ties; QE_ROUND_ORT computes every requantizing op as
+   * ONNX Runtime runs the QDQ export (see qe_rounding). Read by the
+   * executor at run time. */
   qe_rounding conv_rounding;
 } qe_qmodel;
 
