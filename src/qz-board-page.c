@@ -22,6 +22,7 @@
 #include "qe/qe_board.h"
 #include "qz-board-page.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-utils.h"
 #include "qz-window.h"
 
@@ -48,7 +49,7 @@ struct _QzBoardPage {
 
 G_DEFINE_FINAL_TYPE(QzBoardPage, qz_board_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -155,11 +156,23 @@ static void choose_clicked_cb(GtkButton *button, QzBoardPage *self)
                           g_object_get_data(G_OBJECT(button), "board"));
 }
 
+/* A line of a board's card, wrapped to the card's width; screen readers
+ * hear it as part of the Choose button's description (@said). */
+static void card_text(GtkWidget *card, GString *said, const char *text, const char *css_class)
+{
+  GtkWidget *label = gtk_label_new(text);
+
+  gtk_label_set_xalign(GTK_LABEL(label), 0);
+  gtk_label_set_wrap(GTK_LABEL(label), TRUE);
+  gtk_label_set_max_width_chars(GTK_LABEL(label), 28);
+  gtk_widget_add_css_class(label, css_class);
+  gtk_box_append(GTK_BOX(card), label);
+  g_string_append_printf(said, "%s. ", text);
+}
+
 static GtkWidget *board_card(QzBoardPage *self, const qe_board *b, gboolean chosen)
 {
   GtkWidget *card = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
-  GtkWidget *title = gtk_label_new(b->name != NULL ? b->name : b->id);
-  GtkWidget *line = gtk_label_new(NULL);
   GtkWidget *button;
   const qe_detected_port *port = port_of(self, b);
   g_autofree char *chip = NULL;
@@ -171,42 +184,24 @@ static GtkWidget *board_card(QzBoardPage *self, const qe_board *b, gboolean chos
   gtk_widget_set_size_request(card, 260, -1);
   if (chosen)
     gtk_widget_add_css_class(card, "chosen");
-  gtk_label_set_xalign(GTK_LABEL(title), 0);
-  gtk_label_set_wrap(GTK_LABEL(title), TRUE);
-  gtk_label_set_max_width_chars(GTK_LABEL(title), 28);
-  gtk_widget_add_css_class(title, "heading");
-  gtk_box_append(GTK_BOX(card), title);
-  g_string_append_printf(said, "%s. ", b->name != NULL ? b->name : b->id);
+  card_text(card, said, b->name != NULL ? b->name : b->id, "heading");
 
   /* Translators: "STM32F446RE, cortex-m4 at 180 MHz" */
   chip = g_strdup_printf(_("%s, %s at %.0f MHz"), b->mcu != NULL ? b->mcu : b->id,
                          b->core != NULL ? b->core : "", b->clock_hz / 1e6);
-  gtk_label_set_label(GTK_LABEL(line), chip);
-  gtk_label_set_max_width_chars(GTK_LABEL(line), 28);
-  gtk_label_set_xalign(GTK_LABEL(line), 0);
-  gtk_label_set_wrap(GTK_LABEL(line), TRUE);
-  gtk_widget_add_css_class(line, "dim-label");
-  gtk_box_append(GTK_BOX(card), line);
-  g_string_append_printf(said, "%s. ", chip);
+  card_text(card, said, chip, "dim-label");
 
   gtk_box_append(GTK_BOX(card), fit_bar(_("Flash"), flash_need(self), b->flash_bytes, said));
   gtk_box_append(GTK_BOX(card), fit_bar(_("RAM"), ram_need(self), b->ram_bytes, said));
 
   if (b->has_npu) {
-    GtkWidget *npu = gtk_label_new(NULL);
     g_autofree char *text = g_strdup_printf(
         /* Translators: %s names the accelerator, e.g. "An NPU (NPU) speeds up layers that
          * follow its rules" */
         _("Has an accelerator (%s) for the layers that follow its rules"),
         b->npu.name != NULL ? b->npu.name : "NPU");
 
-    gtk_label_set_label(GTK_LABEL(npu), text);
-    gtk_label_set_max_width_chars(GTK_LABEL(npu), 28);
-    gtk_label_set_xalign(GTK_LABEL(npu), 0);
-    gtk_label_set_wrap(GTK_LABEL(npu), TRUE);
-    gtk_widget_add_css_class(npu, "caption");
-    gtk_box_append(GTK_BOX(card), npu);
-    g_string_append_printf(said, "%s. ", text);
+    card_text(card, said, text, "caption");
   }
   if (port != NULL) {
     GtkWidget *plugged = gtk_label_new(NULL);
@@ -438,16 +433,7 @@ static void qz_board_page_dispose(GObject *object)
 {
   QzBoardPage *self = QZ_BOARD_PAGE(object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_BOARD_PAGE);
-  g_clear_object(&self->project);
-  g_clear_object(&self->cancellable);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_BOARD_PAGE, &self->project, &self->cancellable);
 
   G_OBJECT_CLASS(qz_board_page_parent_class)->dispose(object);
 }
@@ -463,36 +449,12 @@ static void qz_board_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_board_page_parent_class)->finalize(object);
 }
 
-static void qz_board_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzBoardPage *self = QZ_BOARD_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_job_get_busy(self->job));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_board_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzBoardPage *self = QZ_BOARD_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_board_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-board-page.ui",
+  .get_project = (QzPageGetProject)qz_board_page_get_project,
+  .set_project = (QzPageSetProject)qz_board_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_board_page_get_busy,
+};
 
 static void qz_board_page_class_init(QzBoardPageClass *klass)
 {
@@ -501,19 +463,9 @@ static void qz_board_page_class_init(QzBoardPageClass *klass)
 
   object_class->dispose = qz_board_page_dispose;
   object_class->finalize = qz_board_page_finalize;
-  object_class->get_property = qz_board_page_get_property;
-  object_class->set_property = qz_board_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-board-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzBoardPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzBoardPage, spinner);
   gtk_widget_class_bind_template_child(widget_class, QzBoardPage, error_page);
@@ -548,18 +500,11 @@ void qz_board_page_set_project(QzBoardPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_BOARD_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL) {
-    g_signal_connect_object(project, "changed::quantization", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::run-result", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::model-info", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
+    qz_page_connect_project(project, self, G_CALLBACK(project_changed_cb), "changed::quantization",
+                            "notify::run-result", "notify::model-info", NULL);
   }
   if (self->boards == NULL)
     qz_board_page_refresh(self);

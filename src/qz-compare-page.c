@@ -21,6 +21,7 @@
 #include "qe/qe_history.h"
 #include "qz-chart-view.h"
 #include "qz-compare-page.h"
+#include "qz-page-common.h"
 #include "qz-run-page.h"
 #include "qz-run-result.h"
 #include "qz-utils.h"
@@ -49,49 +50,11 @@ struct _QzComparePage {
 
 G_DEFINE_FINAL_TYPE(QzComparePage, qz_compare_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static GtkWidget *add_group(QzComparePage *self, const char *title, const char *description)
-{
-  GtkWidget *group = adw_preferences_group_new();
-
-  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), title);
-  if (description != NULL)
-    adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group), description);
-  gtk_box_append(self->content_box, group);
-  return group;
-}
-
-static GtkWidget *add_row(GtkWidget *group, const char *title, const char *subtitle,
-                          const char *value)
-{
-  GtkWidget *row = adw_action_row_new();
-
-  adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
-  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
-  if (value != NULL) {
-    GtkWidget *label = gtk_label_new(value);
-
-    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-    gtk_widget_add_css_class(label, "numeric");
-    gtk_widget_set_valign(label, GTK_ALIGN_CENTER);
-    gtk_widget_set_name(label, title);
-    adw_action_row_add_suffix(ADW_ACTION_ROW(row), label);
-  }
-  adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
-  return row;
-}
-
-static char *pct(double v)
-{
-  return isnan(v) ? g_strdup("–") : g_strdup_printf("%.1f %%", v * 100.0);
-}
 
 /* A table of numbers under a chart, shown on demand. */
 static GtkWidget *numbers_table(const char *const *columns, guint n_columns, GPtrArray *cells)
@@ -148,7 +111,7 @@ static void add_chart(QzComparePage *self, const char *title, const char *descri
 
   if (chart == NULL)
     return;
-  group = add_group(self, title, description);
+  group = qz_add_group(self->content_box, title, description);
   view = qz_chart_view_new();
   gtk_widget_add_css_class(view, "card");
   text = cells != NULL ? cells_text(columns, n_columns, cells) : NULL;
@@ -187,7 +150,7 @@ static void try_clicked_cb(GtkButton *button, QzComparePage *self)
 static void add_try_row(QzComparePage *self, GtkWidget *group, const char *title,
                         const char *subtitle, const char *key, const char *value)
 {
-  GtkWidget *row = add_row(group, title, subtitle, NULL);
+  GtkWidget *row = qz_add_value_row(group, title, subtitle, NULL);
   GtkWidget *button = gtk_button_new_with_mnemonic(_("_Try It"));
 
   gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
@@ -202,9 +165,9 @@ static void add_try_row(QzComparePage *self, GtkWidget *group, const char *title
 static void add_tries(QzComparePage *self)
 {
   QzProject *p = self->project;
-  GtkWidget *group = add_group(self, _("Try Another Setting"),
-                               _("Each button changes one setting and runs again. The new run "
-                                 "joins the comparison of runs below."));
+  GtkWidget *group = qz_add_group(self->content_box, _("Try Another Setting"),
+                                  _("Each button changes one setting and runs again. The new run "
+                                    "joins the comparison of runs below."));
   const char *calib = qz_project_get_string(p, "quantization.calibration_method");
   const char *granularity = qz_project_get_string(p, "quantization.granularity");
 
@@ -281,7 +244,7 @@ static void add_history_chart(QzComparePage *self)
       }
       g_ptr_array_add(cells, g_strdup_printf("%" G_GINT64_FORMAT, run->id));
       g_ptr_array_add(cells, qz_format_bytes((guint64)run->quantized_bytes));
-      g_ptr_array_add(cells, pct(run->quantized_accuracy));
+      g_ptr_array_add(cells, qz_format_percent(run->quantized_accuracy));
     }
   }
   qe_history_list_free(list);
@@ -354,20 +317,20 @@ static void show_result(QzComparePage *self)
   gtk_label_set_label(self->run_label, when);
 
   /* Summary */
-  group = add_group(self, _("Side by Side"), NULL);
+  group = qz_add_group(self->content_box, _("Side by Side"), NULL);
   {
-    g_autofree char *fa = pct(f->present ? f->accuracy : NAN);
-    g_autofree char *qa = pct(q->present ? q->accuracy : NAN);
+    g_autofree char *fa = qz_format_percent(f->present ? f->accuracy : NAN);
+    g_autofree char *qa = qz_format_percent(q->present ? q->accuracy : NAN);
     g_autofree char *v = g_strdup_printf("%s → %s", fa, qa);
 
-    add_row(group, _("Accuracy"), _("Share of the test examples answered right"), v);
+    qz_add_value_row(group, _("Accuracy"), _("Share of the test examples answered right"), v);
   }
   if (f->present || q->present) {
     g_autofree char *v = g_strdup_printf("%.3f → %.3f", f->present ? f->macro_f1 : NAN,
                                          q->present ? q->macro_f1 : NAN);
 
-    add_row(group, _("F1 score, averaged over classes"),
-            _("Balances examples missed and examples wrongly claimed; 1 is perfect"), v);
+    qz_add_value_row(group, _("F1 score, averaged over classes"),
+                     _("Balances examples missed and examples wrongly claimed; 1 is perfect"), v);
   }
   if (r->float_bytes > 0 && r->quantized_bytes > 0) {
     g_autofree char *fb = qz_format_bytes((guint64)r->float_bytes);
@@ -377,24 +340,27 @@ static void show_result(QzComparePage *self)
         /* Translators: "3.1 times smaller" */
         _("%.1f times smaller"), (double)r->float_bytes / (double)r->quantized_bytes);
 
-    add_row(group, _("Model size"), sub, v);
+    qz_add_value_row(group, _("Model size"), sub, v);
   }
   if (r->arena_bytes > 0) {
     g_autofree char *v = qz_format_bytes((guint64)r->arena_bytes);
 
-    add_row(group, _("Working memory"), _("RAM the quantized model needs while it runs"), v);
+    qz_add_value_row(group, _("Working memory"), _("RAM the quantized model needs while it runs"),
+                     v);
   }
   if (f->latency_measured && q->latency_measured) {
     g_autofree char *v = g_strdup_printf("%.3f ms → %.3f ms", f->latency_ms, q->latency_ms);
 
-    add_row(group, _("Time per example on this computer"),
-            _("Microcontrollers are slower; the board’s estimate is in the time chart"), v);
+    qz_add_value_row(group, _("Time per example on this computer"),
+                     _("Microcontrollers are slower; the board’s estimate is in the time chart"),
+                     v);
   }
   if (r->has_output_error && !isnan(r->cos)) {
     g_autofree char *v = g_strdup_printf("%.4f", r->cos);
 
-    add_row(group, _("How alike the answers are"),
-            _("Cosine similarity of the scores of both models: 1 means the same answers"), v);
+    qz_add_value_row(group, _("How alike the answers are"),
+                     _("Cosine similarity of the scores of both models: 1 means the same answers"),
+                     v);
   }
 
   /* Charts with their numbers */
@@ -406,8 +372,8 @@ static void show_result(QzComparePage *self)
 
     for (guint i = 0; i < r->n_classes; i++) {
       g_ptr_array_add(acc, g_strdup(r->class_names[i]));
-      g_ptr_array_add(acc, pct(f->per_class[i].recall));
-      g_ptr_array_add(acc, pct(q->per_class[i].recall));
+      g_ptr_array_add(acc, qz_format_percent(f->per_class[i].recall));
+      g_ptr_array_add(acc, qz_format_percent(q->per_class[i].recall));
       g_ptr_array_add(f1, g_strdup(r->class_names[i]));
       g_ptr_array_add(f1, g_strdup_printf("%.3f", f->per_class[i].f1));
       g_ptr_array_add(f1, g_strdup_printf("%.3f", q->per_class[i].f1));
@@ -488,9 +454,9 @@ static void show_result(QzComparePage *self)
 
   /* Advice */
   if (r->advice != NULL && r->advice[0] != NULL) {
-    group = add_group(self, _("What the Quantizer Noticed"), NULL);
+    group = qz_add_group(self->content_box, _("What the Quantizer Noticed"), NULL);
     for (guint i = 0; r->advice[i] != NULL; i++) {
-      GtkWidget *row = add_row(group, r->advice[i], NULL, NULL);
+      GtkWidget *row = qz_add_value_row(group, r->advice[i], NULL, NULL);
       GtkWidget *icon = gtk_image_new_from_icon_name("dialog-information-symbolic");
 
       gtk_accessible_update_property(GTK_ACCESSIBLE(icon), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Note"),
@@ -635,14 +601,7 @@ static void qz_compare_page_dispose(GObject *object)
     gtk_native_dialog_destroy(self->chooser);
     g_clear_object(&self->chooser);
   }
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_COMPARE_PAGE);
-  g_clear_object(&self->project);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_COMPARE_PAGE, &self->project, NULL);
   g_clear_pointer(&self->result, qz_run_result_unref);
 
   G_OBJECT_CLASS(qz_compare_page_parent_class)->dispose(object);
@@ -658,33 +617,11 @@ static void qz_compare_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_compare_page_parent_class)->finalize(object);
 }
 
-static void qz_compare_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                         GParamSpec *pspec)
-{
-  QzComparePage *self = QZ_COMPARE_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_compare_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                         GParamSpec *pspec)
-{
-  QzComparePage *self = QZ_COMPARE_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_compare_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-compare-page.ui",
+  .get_project = (QzPageGetProject)qz_compare_page_get_project,
+  .set_project = (QzPageSetProject)qz_compare_page_set_project,
+};
 
 static void qz_compare_page_class_init(QzComparePageClass *klass)
 {
@@ -693,17 +630,9 @@ static void qz_compare_page_class_init(QzComparePageClass *klass)
 
   object_class->dispose = qz_compare_page_dispose;
   object_class->finalize = qz_compare_page_finalize;
-  object_class->get_property = qz_compare_page_get_property;
-  object_class->set_property = qz_compare_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-compare-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzComparePage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzComparePage, run_label);
   gtk_widget_class_bind_template_child(widget_class, QzComparePage, content_box);
@@ -735,11 +664,8 @@ void qz_compare_page_set_project(QzComparePage *self, QzProject *project)
   g_return_if_fail(QZ_IS_COMPARE_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL)
     g_signal_connect_object(project, "notify::run-result", G_CALLBACK(run_result_changed_cb), self,
                             G_CONNECT_SWAPPED);

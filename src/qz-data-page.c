@@ -21,6 +21,7 @@
 #include "qz-data-page.h"
 #include "qz-data-summary.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-utils.h"
 #include "qz-window.h"
 
@@ -65,7 +66,7 @@ struct _QzDataPage {
 
 G_DEFINE_FINAL_TYPE(QzDataPage, qz_data_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -353,14 +354,8 @@ static void reload_clicked_cb(QzDataPage *self)
 static void set_verdict(QzDataPage *self, const char *icon, const char *css, const char *title,
                         const char *text)
 {
-  static const char *const classes[] = { "success", "warning", "accent" };
-
-  gtk_image_set_from_icon_name(self->verdict_icon, icon);
-  for (guint i = 0; i < G_N_ELEMENTS(classes); i++)
-    gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_icon), classes[i]);
-  gtk_widget_add_css_class(GTK_WIDGET(self->verdict_icon), css);
-  gtk_label_set_label(self->verdict_title, title);
-  gtk_label_set_label(self->verdict_text, text);
+  qz_set_verdict(self->verdict_icon, self->verdict_title, self->verdict_text, icon, css, title,
+                 text);
 }
 
 static void clear_box(GtkWidget *box)
@@ -400,17 +395,6 @@ static GtkWidget *picture_widget(const QzSamplePicture *p)
   gtk_box_append(GTK_BOX(box), label);
   gtk_widget_set_tooltip_text(box, p->path);
   return box;
-}
-
-static GtkWidget *add_group(QzDataPage *self, const char *title, const char *description)
-{
-  GtkWidget *group = adw_preferences_group_new();
-
-  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), title);
-  if (description != NULL)
-    adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group), description);
-  gtk_box_append(self->details_box, group);
-  return group;
 }
 
 static GtkWidget *message_row(const char *title, const char *subtitle, int level)
@@ -505,7 +489,7 @@ static void show_summary(QzDataPage *self, const QzDataSummary *s)
   gtk_widget_set_visible(self->pictures_group, s->pictures->len > 0);
 
   /* What the engine noticed */
-  group = add_group(self, _("What Quantizer Noticed"), NULL);
+  group = qz_add_group(self->details_box, _("What Quantizer Noticed"), NULL);
   for (guint i = 0; i < s->messages->len; i++) {
     const QzDataMessage *m = g_ptr_array_index(s->messages, i);
     const char *headline = message_title(m);
@@ -759,21 +743,11 @@ static void qz_data_page_dispose(GObject *object)
 
   g_clear_handle_id(&self->reload_id, g_source_remove);
   stop_pulse(self);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
   if (self->chooser != NULL) {
     gtk_native_dialog_destroy(self->chooser);
     g_clear_object(&self->chooser);
   }
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_DATA_PAGE);
-  g_clear_object(&self->project);
-  g_clear_object(&self->cancellable);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_DATA_PAGE, &self->project, &self->cancellable);
 
   G_OBJECT_CLASS(qz_data_page_parent_class)->dispose(object);
 }
@@ -787,36 +761,12 @@ static void qz_data_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_data_page_parent_class)->finalize(object);
 }
 
-static void qz_data_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                      GParamSpec *pspec)
-{
-  QzDataPage *self = QZ_DATA_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_data_page_get_busy(self));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_data_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                      GParamSpec *pspec)
-{
-  QzDataPage *self = QZ_DATA_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_data_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-data-page.ui",
+  .get_project = (QzPageGetProject)qz_data_page_get_project,
+  .set_project = (QzPageSetProject)qz_data_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_data_page_get_busy,
+};
 
 static void qz_data_page_class_init(QzDataPageClass *klass)
 {
@@ -825,20 +775,10 @@ static void qz_data_page_class_init(QzDataPageClass *klass)
 
   object_class->dispose = qz_data_page_dispose;
   object_class->finalize = qz_data_page_finalize;
-  object_class->get_property = qz_data_page_get_property;
-  object_class->set_property = qz_data_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
   g_type_ensure(QZ_TYPE_BARS_VIEW);
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-data-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzDataPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzDataPage, loading_page);
   gtk_widget_class_bind_template_child(widget_class, QzDataPage, progress_bar);
@@ -899,11 +839,8 @@ void qz_data_page_set_project(QzDataPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_DATA_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL) {
     g_signal_connect_object(project, "changed::dataset", G_CALLBACK(dataset_changed_cb), self,
                             G_CONNECT_SWAPPED);

@@ -25,6 +25,7 @@
 #include "qe/qe_yaml.h"
 #include "qz-deploy-page.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-utils.h"
 #include "qz-window.h"
 
@@ -68,7 +69,7 @@ struct _QzDeployPage {
 
 G_DEFINE_FINAL_TYPE(QzDeployPage, qz_deploy_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, PROP_OUTCOME, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, PROP_OUTCOME, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -90,12 +91,9 @@ static const char *chosen_board(QzDeployPage *self)
 
 static void set_verdict(QzDeployPage *self, gboolean good, const char *title, const char *text)
 {
-  gtk_image_set_from_icon_name(self->verdict_icon,
-                               good ? "object-select-symbolic" : "dialog-warning-symbolic");
-  gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_icon), good ? "warning" : "success");
-  gtk_widget_add_css_class(GTK_WIDGET(self->verdict_icon), good ? "success" : "warning");
-  gtk_label_set_label(self->verdict_title, title);
-  gtk_label_set_label(self->verdict_text, text != NULL ? text : "");
+  qz_set_verdict(self->verdict_icon, self->verdict_title, self->verdict_text,
+                 good ? "object-select-symbolic" : "dialog-warning-symbolic",
+                 good ? "success" : "warning", title, text != NULL ? text : "");
   gtk_widget_set_visible(self->verdict_box, TRUE);
   self->outcome = good ? 1 : -1;
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_OUTCOME]);
@@ -622,13 +620,7 @@ static void qz_deploy_page_dispose(GObject *object)
   stop_process(self);
   forget_work(self);
   g_clear_handle_id(&self->pulse_id, g_source_remove);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_DEPLOY_PAGE);
-  g_clear_object(&self->project);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_DEPLOY_PAGE, &self->project, NULL);
 
   G_OBJECT_CLASS(qz_deploy_page_parent_class)->dispose(object);
 }
@@ -648,39 +640,22 @@ static void qz_deploy_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_deploy_page_parent_class)->finalize(object);
 }
 
+/* "outcome" is the deploy page's own; the rest are every page's. */
 static void qz_deploy_page_get_property(GObject *object, guint prop_id, GValue *value,
                                         GParamSpec *pspec)
 {
-  QzDeployPage *self = QZ_DEPLOY_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_deploy_page_get_busy(self));
-    break;
-  case PROP_OUTCOME:
-    g_value_set_int(value, self->outcome);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
+  if (prop_id == PROP_OUTCOME)
+    g_value_set_int(value, QZ_DEPLOY_PAGE(object)->outcome);
+  else
+    qz_page_get_property(object, prop_id, value, pspec);
 }
 
-static void qz_deploy_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                        GParamSpec *pspec)
-{
-  QzDeployPage *self = QZ_DEPLOY_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_deploy_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-deploy-page.ui",
+  .get_project = (QzPageGetProject)qz_deploy_page_get_project,
+  .set_project = (QzPageSetProject)qz_deploy_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_deploy_page_get_busy,
+};
 
 static void qz_deploy_page_class_init(QzDeployPageClass *klass)
 {
@@ -689,21 +664,11 @@ static void qz_deploy_page_class_init(QzDeployPageClass *klass)
 
   object_class->dispose = qz_deploy_page_dispose;
   object_class->finalize = qz_deploy_page_finalize;
-  object_class->get_property = qz_deploy_page_get_property;
-  object_class->set_property = qz_deploy_page_set_property;
-
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_OUTCOME] =
       g_param_spec_int("outcome", NULL, NULL, -1, 1, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
+  object_class->get_property = qz_deploy_page_get_property;
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-deploy-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzDeployPage, model_row);
   gtk_widget_class_bind_template_child(widget_class, QzDeployPage, board_row);
   gtk_widget_class_bind_template_child(widget_class, QzDeployPage, port_row);
@@ -746,18 +711,11 @@ void qz_deploy_page_set_project(QzDeployPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_DEPLOY_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL) {
-    g_signal_connect_object(project, "changed::quantization", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::run-result", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "changed::dataset", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
+    qz_page_connect_project(project, self, G_CALLBACK(project_changed_cb), "changed::quantization",
+                            "notify::run-result", "changed::dataset", NULL);
   }
   gtk_widget_set_visible(self->verdict_box, FALSE);
   if (self->outcome != 0) {

@@ -19,6 +19,7 @@
 #include "qz-history-page.h"
 #include "qz-history.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-run-page.h"
 #include "qz-utils.h"
 #include "qz-window.h"
@@ -43,14 +44,9 @@ struct _QzHistoryPage {
 
 G_DEFINE_FINAL_TYPE(QzHistoryPage, qz_history_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
-
-static char *pct(double v)
-{
-  return isnan(v) ? g_strdup("–") : g_strdup_printf("%.1f %%", v * 100.0);
-}
 
 static const char *status_words(int status)
 {
@@ -118,8 +114,8 @@ static GtkWidget *run_row(QzHistoryPage *self, const QzHistoryRun *run)
   g_autofree char *id = g_strdup_printf("%" G_GINT64_FORMAT, run->id);
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
-  g_autofree char *fa = pct(run->float_accuracy);
-  g_autofree char *qa = pct(run->quantized_accuracy);
+  g_autofree char *fa = qz_format_percent(run->float_accuracy);
+  g_autofree char *qa = qz_format_percent(run->quantized_accuracy);
   g_autofree char *size =
       run->quantized_bytes > 0 ? qz_format_bytes((guint64)run->quantized_bytes) : g_strdup("–");
   g_autofree char *numbers = g_strdup_printf("%s → %s\n%s", fa, qa, size);
@@ -330,6 +326,25 @@ static const char *metric_of(GPtrArray *m, const char *key)
   return "–";
 }
 
+/* A row of the comparison: the measure (in bold when @known), then its
+ * value in each of the two runs. */
+static void attach_measure(GtkWidget *grid, int row, const char *const cells[3], gboolean known)
+{
+  for (int c = 0; c < 3; c++) {
+    GtkWidget *label = gtk_label_new(cells[c]);
+
+    gtk_label_set_xalign(GTK_LABEL(label), c == 0 ? 0.0f : 1.0f);
+    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
+    gtk_widget_set_margin_start(label, c == 0 ? 12 : 0);
+    gtk_widget_set_margin_end(label, c == 2 ? 12 : 0);
+    if (c > 0)
+      gtk_widget_add_css_class(label, "numeric");
+    else if (known)
+      gtk_widget_add_css_class(label, "heading");
+    gtk_grid_attach(GTK_GRID(grid), label, c, row, 1, 1);
+  }
+}
+
 static void compare_done_cb(GObject *object, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(QzHistoryPage) self = user_data;
@@ -388,16 +403,7 @@ static void compare_done_cb(GObject *object, GAsyncResult *result, gpointer user
 
     if (g_str_equal(cells[1], "–") && g_str_equal(cells[2], "–"))
       continue;
-    for (int c = 0; c < 3; c++) {
-      label = gtk_label_new(cells[c]);
-      gtk_label_set_xalign(GTK_LABEL(label), c == 0 ? 0.0f : 1.0f);
-      gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-      gtk_widget_set_margin_start(label, c == 0 ? 12 : 0);
-      gtk_widget_set_margin_end(label, c == 2 ? 12 : 0);
-      gtk_widget_add_css_class(label, c > 0 ? "numeric" : "heading");
-      gtk_grid_attach(GTK_GRID(grid), label, c, row, 1, 1);
-    }
-    row++;
+    attach_measure(grid, row++, cells, TRUE);
   }
   for (guint i = 0; i + 1 < d->ma->len + d->mb->len; i += 2) {
     GPtrArray *src = i < d->ma->len ? d->ma : d->mb;
@@ -412,17 +418,7 @@ static void compare_done_cb(GObject *object, GAsyncResult *result, gpointer user
     cells[0] = key;
     cells[1] = metric_of(d->ma, key);
     cells[2] = metric_of(d->mb, key);
-    for (int c = 0; c < 3; c++) {
-      label = gtk_label_new(cells[c]);
-      gtk_label_set_xalign(GTK_LABEL(label), c == 0 ? 0.0f : 1.0f);
-      gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-      gtk_widget_set_margin_start(label, c == 0 ? 12 : 0);
-      gtk_widget_set_margin_end(label, c == 2 ? 12 : 0);
-      if (c > 0)
-        gtk_widget_add_css_class(label, "numeric");
-      gtk_grid_attach(GTK_GRID(grid), label, c, row, 1, 1);
-    }
-    row++;
+    attach_measure(grid, row++, cells, FALSE);
   }
   gtk_widget_set_margin_bottom(gtk_grid_get_child_at(GTK_GRID(grid), 0, row - 1), 12);
   adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), grid);
@@ -544,13 +540,7 @@ static void qz_history_page_dispose(GObject *object)
 {
   QzHistoryPage *self = QZ_HISTORY_PAGE(object);
 
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_HISTORY_PAGE);
-  g_clear_object(&self->project);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_HISTORY_PAGE, &self->project, NULL);
 
   G_OBJECT_CLASS(qz_history_page_parent_class)->dispose(object);
 }
@@ -566,36 +556,12 @@ static void qz_history_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_history_page_parent_class)->finalize(object);
 }
 
-static void qz_history_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                         GParamSpec *pspec)
-{
-  QzHistoryPage *self = QZ_HISTORY_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_job_get_busy(self->job));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_history_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                         GParamSpec *pspec)
-{
-  QzHistoryPage *self = QZ_HISTORY_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_history_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-history-page.ui",
+  .get_project = (QzPageGetProject)qz_history_page_get_project,
+  .set_project = (QzPageSetProject)qz_history_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_history_page_get_busy,
+};
 
 static void qz_history_page_class_init(QzHistoryPageClass *klass)
 {
@@ -604,19 +570,9 @@ static void qz_history_page_class_init(QzHistoryPageClass *klass)
 
   object_class->dispose = qz_history_page_dispose;
   object_class->finalize = qz_history_page_finalize;
-  object_class->get_property = qz_history_page_get_property;
-  object_class->set_property = qz_history_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-history-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzHistoryPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzHistoryPage, all_switch);
   gtk_widget_class_bind_template_child(widget_class, QzHistoryPage, runs_list);
@@ -653,11 +609,8 @@ void qz_history_page_set_project(QzHistoryPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_HISTORY_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL) {
     g_signal_connect_object(project, "notify::model-file", G_CALLBACK(project_changed_cb), self,
                             G_CONNECT_SWAPPED);

@@ -18,6 +18,7 @@
 #include "qz-job.h"
 #include "qz-model-info.h"
 #include "qz-model-page.h"
+#include "qz-page-common.h"
 #include "qz-utils.h"
 #include "qz-window.h"
 
@@ -47,7 +48,7 @@ struct _QzModelPage {
 
 G_DEFINE_FINAL_TYPE(QzModelPage, qz_model_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -91,38 +92,6 @@ static const char *op_description(const char *op)
 
 /* ---- building the summary ---------------------------------------------- */
 
-static GtkWidget *add_group(QzModelPage *self, const char *title, const char *description)
-{
-  GtkWidget *group = adw_preferences_group_new();
-
-  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), title);
-  if (description != NULL)
-    adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group), description);
-  gtk_box_append(self->summary_box, group);
-  return group;
-}
-
-static GtkWidget *add_row(GtkWidget *group, const char *title, const char *subtitle,
-                          const char *value)
-{
-  GtkWidget *row = adw_action_row_new();
-
-  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
-  adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
-  if (value != NULL) {
-    GtkWidget *label = gtk_label_new(value);
-
-    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-    gtk_widget_add_css_class(label, "numeric");
-    gtk_widget_set_valign(label, GTK_ALIGN_CENTER);
-    adw_action_row_add_suffix(ADW_ACTION_ROW(row), label);
-  }
-  adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
-  return row;
-}
-
 static void add_icon(GtkWidget *row, const char *icon_name, const char *css_class)
 {
   GtkWidget *image = gtk_image_new_from_icon_name(icon_name);
@@ -148,7 +117,7 @@ static void add_tensor_rows(GtkWidget *group, GPtrArray *tensors, gboolean input
     else
       /* Translators: "float32, 1 × 10" (the number type and the shape) */
       subtitle = g_strdup_printf(_("%s, %s"), t->dtype, shape);
-    add_row(group, t->name, subtitle, NULL);
+    qz_add_value_row(group, t->name, subtitle, NULL);
   }
 }
 
@@ -177,7 +146,7 @@ static void add_op_rows(GtkWidget *group, const QzModelInfo *info)
     const QzOpCount *c = g_ptr_array_index(sorted, i);
     g_autofree char *count = g_strdup_printf("%" G_GSIZE_FORMAT, c->count);
     const char *words = c->supported ? op_description(c->op) : _("Quantizer cannot run this");
-    GtkWidget *row = add_row(group, c->op, words, NULL);
+    GtkWidget *row = qz_add_value_row(group, c->op, words, NULL);
     GtkWidget *bar = gtk_level_bar_new_for_interval(0, (double)max);
     GtkWidget *label = gtk_label_new(count);
 
@@ -207,14 +176,8 @@ static void clear_summary(QzModelPage *self)
 static void set_verdict(QzModelPage *self, const char *icon, const char *css, const char *title,
                         const char *text)
 {
-  static const char *const classes[] = { "success", "warning", "accent" };
-
-  gtk_image_set_from_icon_name(self->verdict_icon, icon);
-  for (guint i = 0; i < G_N_ELEMENTS(classes); i++)
-    gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_icon), classes[i]);
-  gtk_widget_add_css_class(GTK_WIDGET(self->verdict_icon), css);
-  gtk_label_set_label(self->verdict_title, title);
-  gtk_label_set_label(self->verdict_text, text);
+  qz_set_verdict(self->verdict_icon, self->verdict_title, self->verdict_text, icon, css, title,
+                 text);
 }
 
 static void show_info(QzModelPage *self, const QzModelInfo *info)
@@ -244,34 +207,36 @@ static void show_info(QzModelPage *self, const QzModelInfo *info)
                 _("Next, choose the examples to tune and test it with."));
 
   /* Summary */
-  group = add_group(self, _("Summary"), NULL);
+  group = qz_add_group(self->summary_box, _("Summary"), NULL);
   /* Translators: e.g. "1.2 million numbers" (the weights of the model) */
   params_text = g_strdup_printf(_("%s numbers"), params);
   /* Translators: e.g. "97.3 kB in the file" */
   bytes_text = g_strdup_printf(_("%s in the file"), bytes);
-  add_row(group, _("Weights"), bytes_text, params_text);
+  qz_add_value_row(group, _("Weights"), bytes_text, params_text);
   if (info->macs >= 0) {
     g_autofree char *macs = qz_format_count(info->macs);
     /* Translators: e.g. "2.1 million" multiplications to process one example */
     g_autofree char *macs_text = g_strdup_printf(_("%s multiplications"), macs);
 
-    add_row(group, _("Work for one example"),
-            _("Multiplications and additions to process one input"), macs_text);
+    qz_add_value_row(group, _("Work for one example"),
+                     _("Multiplications and additions to process one input"), macs_text);
   } else {
-    add_row(group, _("Work for one example"), _("Cannot be counted for this model"), NULL);
+    qz_add_value_row(group, _("Work for one example"), _("Cannot be counted for this model"), NULL);
   }
-  add_row(group, _("Layers"), _("Steps of computation in the model"), layers);
-  add_row(group, _("Format"), info->details, NULL);
+  qz_add_value_row(group, _("Layers"), _("Steps of computation in the model"), layers);
+  qz_add_value_row(group, _("Format"), info->details, NULL);
 
   /* Inputs and outputs */
   if (info->inputs->len > 0) {
-    group = add_group(self, g_dngettext(GETTEXT_PACKAGE, "Input", "Inputs", info->inputs->len),
-                      _("What the model expects to be given"));
+    group = qz_add_group(self->summary_box,
+                         g_dngettext(GETTEXT_PACKAGE, "Input", "Inputs", info->inputs->len),
+                         _("What the model expects to be given"));
     add_tensor_rows(group, info->inputs, TRUE);
   }
   if (info->outputs->len > 0) {
-    group = add_group(self, g_dngettext(GETTEXT_PACKAGE, "Output", "Outputs", info->outputs->len),
-                      _("What the model answers"));
+    group = qz_add_group(self->summary_box,
+                         g_dngettext(GETTEXT_PACKAGE, "Output", "Outputs", info->outputs->len),
+                         _("What the model answers"));
     add_tensor_rows(group, info->outputs, FALSE);
   }
 
@@ -280,15 +245,15 @@ static void show_info(QzModelPage *self, const QzModelInfo *info)
     guint shown = MIN(n_unsupported, 50);
     GtkWidget *row;
 
-    group = add_group(self, _("What Cannot Be Run"),
-                      _("Export the model again using only standard operations (for PyTorch, "
-                        "torch.onnx.export with opset_version 13 or newer), or replace these "
-                        "layers with common ones such as convolutions and fully connected "
-                        "layers."));
+    group = qz_add_group(self->summary_box, _("What Cannot Be Run"),
+                         _("Export the model again using only standard operations (for PyTorch, "
+                           "torch.onnx.export with opset_version 13 or newer), or replace these "
+                           "layers with common ones such as convolutions and fully connected "
+                           "layers."));
     for (guint i = 0; i < shown; i++) {
       const QzUnsupportedNode *u = g_ptr_array_index(info->unsupported, i);
 
-      row = add_row(group, u->node[0] != '\0' ? u->node : _("(unnamed)"), u->op, NULL);
+      row = qz_add_value_row(group, u->node[0] != '\0' ? u->node : _("(unnamed)"), u->op, NULL);
       add_icon(row, "dialog-warning-symbolic", "warning");
     }
     if (n_unsupported > shown) {
@@ -297,25 +262,26 @@ static void show_info(QzModelPage *self, const QzModelInfo *info)
                                       n_unsupported - shown),
                           n_unsupported - shown);
 
-      add_row(group, more, NULL, NULL);
+      qz_add_value_row(group, more, NULL, NULL);
     }
     if (n_unsupported == 0 && info->unsupported_message != NULL) {
-      row = add_row(group, info->unsupported_message, NULL, NULL);
+      row = qz_add_value_row(group, info->unsupported_message, NULL, NULL);
       add_icon(row, "dialog-warning-symbolic", "warning");
     }
   }
 
   /* Operations */
   if (info->ops->len > 0) {
-    group = add_group(self, _("Operations"), _("What the model does, counted by kind"));
+    group =
+        qz_add_group(self->summary_box, _("Operations"), _("What the model does, counted by kind"));
     add_op_rows(group, info);
   }
 
   /* Warnings from the reader */
   if (info->warnings->len > 0) {
-    group = add_group(self, _("Warnings"), NULL);
+    group = qz_add_group(self->summary_box, _("Warnings"), NULL);
     for (guint i = 0; i < info->warnings->len; i++) {
-      GtkWidget *row = add_row(group, g_ptr_array_index(info->warnings, i), NULL, NULL);
+      GtkWidget *row = qz_add_value_row(group, g_ptr_array_index(info->warnings, i), NULL, NULL);
 
       add_icon(row, "dialog-warning-symbolic", "warning");
     }
@@ -453,17 +419,7 @@ static void qz_model_page_dispose(GObject *object)
 {
   QzModelPage *self = QZ_MODEL_PAGE(object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_func(self->project, model_file_changed_cb, self);
-
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_MODEL_PAGE);
-  g_clear_object(&self->project);
-  g_clear_object(&self->cancellable);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_MODEL_PAGE, &self->project, &self->cancellable);
 
   G_OBJECT_CLASS(qz_model_page_parent_class)->dispose(object);
 }
@@ -478,36 +434,12 @@ static void qz_model_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_model_page_parent_class)->finalize(object);
 }
 
-static void qz_model_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzModelPage *self = QZ_MODEL_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_job_get_busy(self->job));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_model_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzModelPage *self = QZ_MODEL_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_model_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-model-page.ui",
+  .get_project = (QzPageGetProject)qz_model_page_get_project,
+  .set_project = (QzPageSetProject)qz_model_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_model_page_get_busy,
+};
 
 static void qz_model_page_class_init(QzModelPageClass *klass)
 {
@@ -516,19 +448,9 @@ static void qz_model_page_class_init(QzModelPageClass *klass)
 
   object_class->dispose = qz_model_page_dispose;
   object_class->finalize = qz_model_page_finalize;
-  object_class->get_property = qz_model_page_get_property;
-  object_class->set_property = qz_model_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-model-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzModelPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzModelPage, loading_page);
   gtk_widget_class_bind_template_child(widget_class, QzModelPage, spinner);
@@ -568,11 +490,8 @@ void qz_model_page_set_project(QzModelPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_MODEL_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_func(self->project, model_file_changed_cb, self);
-  g_set_object(&self->project, project);
   if (project != NULL)
     g_signal_connect_object(project, "notify::model-file", G_CALLBACK(model_file_changed_cb), self,
                             G_CONNECT_SWAPPED);

@@ -20,6 +20,7 @@
 #include "qe/qe_data.h"
 #include "qz-data-summary.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-preprocess-page.h"
 #include "qz-utils.h"
 #include "qz-window.h"
@@ -126,7 +127,7 @@ struct _QzPreprocessPage {
 
 G_DEFINE_FINAL_TYPE(QzPreprocessPage, qz_preprocess_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -470,16 +471,7 @@ static void qz_preprocess_page_dispose(GObject *object)
   QzPreprocessPage *self = QZ_PREPROCESS_PAGE(object);
 
   g_clear_handle_id(&self->reload_id, g_source_remove);
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_PREPROCESS_PAGE);
-  g_clear_object(&self->project);
-  g_clear_object(&self->cancellable);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_PREPROCESS_PAGE, &self->project, &self->cancellable);
 
   G_OBJECT_CLASS(qz_preprocess_page_parent_class)->dispose(object);
 }
@@ -493,36 +485,12 @@ static void qz_preprocess_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_preprocess_page_parent_class)->finalize(object);
 }
 
-static void qz_preprocess_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                            GParamSpec *pspec)
-{
-  QzPreprocessPage *self = QZ_PREPROCESS_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_preprocess_page_get_busy(self));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_preprocess_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                            GParamSpec *pspec)
-{
-  QzPreprocessPage *self = QZ_PREPROCESS_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_preprocess_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-preprocess-page.ui",
+  .get_project = (QzPageGetProject)qz_preprocess_page_get_project,
+  .set_project = (QzPageSetProject)qz_preprocess_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_preprocess_page_get_busy,
+};
 
 static void qz_preprocess_page_class_init(QzPreprocessPageClass *klass)
 {
@@ -531,19 +499,9 @@ static void qz_preprocess_page_class_init(QzPreprocessPageClass *klass)
 
   object_class->dispose = qz_preprocess_page_dispose;
   object_class->finalize = qz_preprocess_page_finalize;
-  object_class->get_property = qz_preprocess_page_get_property;
-  object_class->set_property = qz_preprocess_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(
-      widget_class, "/io/github/quantizer/Quantizer/qz-preprocess-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzPreprocessPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzPreprocessPage, expects_row);
   gtk_widget_class_bind_template_child(widget_class, QzPreprocessPage, settings_group);
@@ -578,21 +536,13 @@ void qz_preprocess_page_set_project(QzPreprocessPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_PREPROCESS_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   self->index = 0;
   if (project != NULL) {
-    g_signal_connect_object(project, "changed::preprocessing", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "changed::feature_extraction", G_CALLBACK(project_changed_cb),
-                            self, G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::data-summary", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::model-info", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
+    qz_page_connect_project(project, self, G_CALLBACK(project_changed_cb), "changed::preprocessing",
+                            "changed::feature_extraction", "notify::data-summary",
+                            "notify::model-info", NULL);
   }
   qz_preprocess_page_load(self);
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_PROJECT]);

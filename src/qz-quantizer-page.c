@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "qe/qe_board.h"
+#include "qz-page-common.h"
 #include "qz-quantizer-page.h"
 #include "qz-utils.h"
 
@@ -118,7 +119,7 @@ struct _QzQuantizerPage {
 
 G_DEFINE_FINAL_TYPE(QzQuantizerPage, qz_quantizer_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -419,45 +420,17 @@ static void qz_quantizer_page_dispose(GObject *object)
 {
   QzQuantizerPage *self = QZ_QUANTIZER_PAGE(object);
 
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_QUANTIZER_PAGE);
-  g_clear_object(&self->project);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_QUANTIZER_PAGE, &self->project, NULL);
   g_clear_pointer(&self->board, qe_board_free);
 
   G_OBJECT_CLASS(qz_quantizer_page_parent_class)->dispose(object);
 }
 
-static void qz_quantizer_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                           GParamSpec *pspec)
-{
-  QzQuantizerPage *self = QZ_QUANTIZER_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_quantizer_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                           GParamSpec *pspec)
-{
-  QzQuantizerPage *self = QZ_QUANTIZER_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_quantizer_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-quantizer-page.ui",
+  .get_project = (QzPageGetProject)qz_quantizer_page_get_project,
+  .set_project = (QzPageSetProject)qz_quantizer_page_set_project,
+};
 
 static void qz_quantizer_page_class_init(QzQuantizerPageClass *klass)
 {
@@ -465,17 +438,9 @@ static void qz_quantizer_page_class_init(QzQuantizerPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
   object_class->dispose = qz_quantizer_page_dispose;
-  object_class->get_property = qz_quantizer_page_get_property;
-  object_class->set_property = qz_quantizer_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(
-      widget_class, "/io/github/quantizer/Quantizer/qz-quantizer-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzQuantizerPage, recommended_row);
   gtk_widget_class_bind_template_child(widget_class, QzQuantizerPage, use_button);
   gtk_widget_class_bind_template_child(widget_class, QzQuantizerPage, advanced_switch);
@@ -508,16 +473,11 @@ void qz_quantizer_page_set_project(QzQuantizerPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_QUANTIZER_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
   if (project != NULL) {
-    g_signal_connect_object(project, "changed::quantization", G_CALLBACK(quantization_changed_cb),
-                            self, G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "changed::model", G_CALLBACK(quantization_changed_cb), self,
-                            G_CONNECT_SWAPPED);
+    qz_page_connect_project(project, self, G_CALLBACK(quantization_changed_cb),
+                            "changed::quantization", "changed::model", NULL);
     /* A file whose settings differ from the recommended ones opens in the
      * advanced mode, so that they can be seen. */
     gtk_switch_set_active(self->advanced_switch, FALSE);

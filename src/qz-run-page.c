@@ -18,6 +18,7 @@
 
 #include "qe/qe_pipeline.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-run-page.h"
 #include "qz-run-result.h"
 #include "qz-steps.h"
@@ -56,7 +57,7 @@ struct _QzRunPage {
 
 G_DEFINE_FINAL_TYPE(QzRunPage, qz_run_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, PROP_BUSY, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, PROP_BUSY, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -287,40 +288,8 @@ static void update_plan(QzRunPage *self)
 static void set_verdict(QzRunPage *self, const char *icon, const char *css, const char *title,
                         const char *text)
 {
-  static const char *const classes[] = { "success", "warning", "accent" };
-
-  gtk_image_set_from_icon_name(self->verdict_icon, icon);
-  for (guint i = 0; i < G_N_ELEMENTS(classes); i++)
-    gtk_widget_remove_css_class(GTK_WIDGET(self->verdict_icon), classes[i]);
-  gtk_widget_add_css_class(GTK_WIDGET(self->verdict_icon), css);
-  gtk_label_set_label(self->verdict_title, title);
-  gtk_label_set_label(self->verdict_text, text);
-}
-
-static GtkWidget *result_row(GtkWidget *group, const char *title, const char *subtitle,
-                             const char *value)
-{
-  GtkWidget *row = adw_action_row_new();
-
-  adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
-  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
-  if (subtitle != NULL)
-    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
-  if (value != NULL) {
-    GtkWidget *label = gtk_label_new(value);
-
-    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
-    gtk_widget_add_css_class(label, "numeric");
-    gtk_widget_set_valign(label, GTK_ALIGN_CENTER);
-    adw_action_row_add_suffix(ADW_ACTION_ROW(row), label);
-  }
-  adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
-  return row;
-}
-
-static char *percent(double v)
-{
-  return g_strdup_printf("%.1f %%", v * 100.0);
+  qz_set_verdict(self->verdict_icon, self->verdict_title, self->verdict_text, icon, css, title,
+                 text);
 }
 
 static void open_folder_clicked_cb(GtkButton *button, gpointer user_data)
@@ -368,12 +337,10 @@ static void show_result(QzRunPage *self, const QzRunResult *r)
                 _("This run did not measure accuracy."));
   }
 
-  group = adw_preferences_group_new();
-  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Results"));
-  gtk_box_append(self->results_box, group);
+  group = qz_add_group(self->results_box, _("Results"), NULL);
   if (f->present || q->present) {
-    g_autofree char *fa = f->present ? percent(f->accuracy) : g_strdup("–");
-    g_autofree char *qa = q->present ? percent(q->accuracy) : g_strdup("–");
+    g_autofree char *fa = f->present ? qz_format_percent(f->accuracy) : g_strdup("–");
+    g_autofree char *qa = q->present ? qz_format_percent(q->accuracy) : g_strdup("–");
     g_autofree char *value = g_strdup_printf("%s → %s", fa, qa);
     g_autofree char *samples = g_strdup_printf(
         /* Translators: how many examples measured the accuracy */
@@ -381,7 +348,7 @@ static void show_result(QzRunPage *self, const QzRunResult *r)
                     (gulong)MAX(f->samples, q->samples)),
         (int)MAX(f->samples, q->samples));
 
-    result_row(group, _("Accuracy"), samples, value);
+    qz_add_value_row(group, _("Accuracy"), samples, value);
   }
   if (r->float_bytes > 0 || r->quantized_bytes > 0) {
     g_autofree char *fb = r->float_bytes > 0 ? qz_format_bytes(r->float_bytes) : g_strdup("–");
@@ -389,12 +356,13 @@ static void show_result(QzRunPage *self, const QzRunResult *r)
         r->quantized_bytes > 0 ? qz_format_bytes(r->quantized_bytes) : g_strdup("–");
     g_autofree char *value = g_strdup_printf("%s → %s", fb, qb);
 
-    result_row(group, _("Model size"), _("The original file and the quantized one"), value);
+    qz_add_value_row(group, _("Model size"), _("The original file and the quantized one"), value);
   }
   if (r->arena_bytes > 0) {
     g_autofree char *ram = qz_format_bytes(r->arena_bytes);
 
-    result_row(group, _("Working memory"), _("RAM the quantized model needs while it runs"), ram);
+    qz_add_value_row(group, _("Working memory"), _("RAM the quantized model needs while it runs"),
+                     ram);
   }
   if (f->latency_measured || q->latency_measured) {
     g_autofree char *fl =
@@ -403,18 +371,18 @@ static void show_result(QzRunPage *self, const QzRunResult *r)
         q->latency_measured ? g_strdup_printf("%.2f ms", q->latency_ms) : g_strdup("–");
     g_autofree char *value = g_strdup_printf("%s → %s", fl, ql);
 
-    result_row(group, _("Time per example on this computer"), NULL, value);
+    qz_add_value_row(group, _("Time per example on this computer"), NULL, value);
   }
   if (r->board_id != NULL && r->board_latency_ms > 0) {
     g_autofree char *value = g_strdup_printf("%.1f ms", r->board_latency_ms);
 
-    result_row(group, r->board_name != NULL ? r->board_name : r->board_id,
-               r->board_latency_measured ? _("Time per example, measured on the board")
-                                         : _("Time per example, estimated for the board"),
-               value);
+    qz_add_value_row(group, r->board_name != NULL ? r->board_name : r->board_id,
+                     r->board_latency_measured ? _("Time per example, measured on the board")
+                                               : _("Time per example, estimated for the board"),
+                     value);
   }
   if (r->output_dir != NULL) {
-    GtkWidget *row = result_row(group, _("Saved in"), r->output_dir, NULL);
+    GtkWidget *row = qz_add_value_row(group, _("Saved in"), r->output_dir, NULL);
     GtkWidget *button = gtk_button_new_with_mnemonic(_("_Open Folder"));
 
     gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
@@ -425,11 +393,9 @@ static void show_result(QzRunPage *self, const QzRunResult *r)
   }
 
   if (r->warnings != NULL && r->warnings[0] != NULL) {
-    group = adw_preferences_group_new();
-    adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Warnings"));
-    gtk_box_append(self->results_box, group);
+    group = qz_add_group(self->results_box, _("Warnings"), NULL);
     for (guint i = 0; r->warnings[i] != NULL && i < 50; i++)
-      result_row(group, r->warnings[i], NULL, NULL);
+      qz_add_value_row(group, r->warnings[i], NULL, NULL);
   }
   qz_fix_button_names(self->results_box);
   gtk_stack_set_visible_child_name(self->stack, "done");
@@ -469,7 +435,7 @@ static gpointer run_worker(QzJob *job, gpointer task_data, GCancellable *cancell
     popt.progress_data = job;
     popt.overall_progress = true;
     popt.boards_dir = d->boards_dir;
-    popt.write_files = qz_run_write_report_files;
+    popt.write_files = qz_report_write_run_files; /* as `qz run` writes them */
     status = qe_pipeline_new(cfg, &popt, &p, ctx);
   }
   if (status == QE_OK)
@@ -599,17 +565,7 @@ static void qz_run_page_dispose(GObject *object)
 {
   QzRunPage *self = QZ_RUN_PAGE(object);
 
-  if (self->cancellable != NULL)
-    g_cancellable_cancel(self->cancellable);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_RUN_PAGE);
-  g_clear_object(&self->project);
-  g_clear_object(&self->cancellable);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_RUN_PAGE, &self->project, &self->cancellable);
 
   G_OBJECT_CLASS(qz_run_page_parent_class)->dispose(object);
 }
@@ -623,36 +579,12 @@ static void qz_run_page_finalize(GObject *object)
   G_OBJECT_CLASS(qz_run_page_parent_class)->finalize(object);
 }
 
-static void qz_run_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                     GParamSpec *pspec)
-{
-  QzRunPage *self = QZ_RUN_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  case PROP_BUSY:
-    g_value_set_boolean(value, qz_run_page_get_busy(self));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_run_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                     GParamSpec *pspec)
-{
-  QzRunPage *self = QZ_RUN_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_run_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-run-page.ui",
+  .get_project = (QzPageGetProject)qz_run_page_get_project,
+  .set_project = (QzPageSetProject)qz_run_page_set_project,
+  .get_busy = (QzPageGetBusy)qz_run_page_get_busy,
+};
 
 static void qz_run_page_class_init(QzRunPageClass *klass)
 {
@@ -661,19 +593,9 @@ static void qz_run_page_class_init(QzRunPageClass *klass)
 
   object_class->dispose = qz_run_page_dispose;
   object_class->finalize = qz_run_page_finalize;
-  object_class->get_property = qz_run_page_get_property;
-  object_class->set_property = qz_run_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_BUSY] =
-      g_param_spec_boolean("busy", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-run-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzRunPage, stack);
   gtk_widget_class_bind_template_child(widget_class, QzRunPage, ready_page);
   gtk_widget_class_bind_template_child(widget_class, QzRunPage, plan_list);
@@ -726,14 +648,10 @@ void qz_run_page_set_project(QzRunPage *self, QzProject *project)
     return;
   if (self->cancellable != NULL)
     g_cancellable_cancel(self->cancellable);
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_data(self->project, self);
-  g_set_object(&self->project, project);
+  qz_page_swap_project(self, &self->project, project);
   if (project != NULL) {
-    g_signal_connect_object(project, "changed", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
-    g_signal_connect_object(project, "notify::data-summary", G_CALLBACK(project_changed_cb), self,
-                            G_CONNECT_SWAPPED);
+    qz_page_connect_project(project, self, G_CALLBACK(project_changed_cb), "changed",
+                            "notify::data-summary", NULL);
     if (qz_project_get_run_result(project) != NULL)
       show_result(self, qz_project_get_run_result(project));
     else

@@ -13,6 +13,7 @@
 
 #include "qz-history.h"
 #include "qz-job.h"
+#include "qz-page-common.h"
 #include "qz-start-page.h"
 #include "qz-utils.h"
 #include "qz-window.h"
@@ -36,7 +37,7 @@ struct _QzStartPage {
 
 G_DEFINE_FINAL_TYPE(QzStartPage, qz_start_page, ADW_TYPE_BIN)
 
-enum { PROP_0, PROP_PROJECT, N_PROPS };
+enum { PROP_PROJECT = QZ_PAGE_PROP_PROJECT, N_PROPS };
 
 static GParamSpec *properties[N_PROPS];
 
@@ -44,42 +45,10 @@ static void qz_start_page_dispose(GObject *object)
 {
   QzStartPage *self = QZ_START_PAGE(object);
 
-  /* The bin unparents its child first, so that disposing the template
-   * does not leave it a dangling child. */
-  adw_bin_set_child(ADW_BIN(self), NULL);
-  gtk_widget_dispose_template(GTK_WIDGET(self), QZ_TYPE_START_PAGE);
-  g_clear_object(&self->project);
+  qz_page_dispose(ADW_BIN(self), QZ_TYPE_START_PAGE, &self->project, NULL);
   g_clear_object(&self->job);
 
   G_OBJECT_CLASS(qz_start_page_parent_class)->dispose(object);
-}
-
-static void qz_start_page_get_property(GObject *object, guint prop_id, GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzStartPage *self = QZ_START_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    g_value_set_object(value, self->project);
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
-}
-
-static void qz_start_page_set_property(GObject *object, guint prop_id, const GValue *value,
-                                       GParamSpec *pspec)
-{
-  QzStartPage *self = QZ_START_PAGE(object);
-
-  switch (prop_id) {
-  case PROP_PROJECT:
-    qz_start_page_set_project(self, g_value_get_object(value));
-    break;
-  default:
-    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
-  }
 }
 
 /* ---- recent projects, from the history -------------------------------- */
@@ -169,23 +138,21 @@ static void recent_activated_cb(QzStartPage *self, GtkListBoxRow *row)
   qz_window_open_project(QZ_WINDOW(root), project);
 }
 
+static const QzPageInfo page_info = {
+  .resource = "/io/github/quantizer/Quantizer/qz-start-page.ui",
+  .get_project = (QzPageGetProject)qz_start_page_get_project,
+  .set_project = (QzPageSetProject)qz_start_page_set_project,
+};
+
 static void qz_start_page_class_init(QzStartPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS(klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
   object_class->dispose = qz_start_page_dispose;
-  object_class->get_property = qz_start_page_get_property;
-  object_class->set_property = qz_start_page_set_property;
 
-  properties[PROP_PROJECT] =
-      g_param_spec_object("project", NULL, NULL, QZ_TYPE_PROJECT,
-                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties(object_class, N_PROPS, properties);
+  qz_page_class_install(widget_class, &page_info, properties, N_PROPS);
 
-  gtk_widget_class_set_template_from_resource(widget_class,
-                                              "/io/github/quantizer/Quantizer/qz-start-page.ui");
-  gtk_widget_class_set_accessible_role(widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
   gtk_widget_class_bind_template_child(widget_class, QzStartPage, status_page);
   gtk_widget_class_bind_template_child(widget_class, QzStartPage, continue_group);
   gtk_widget_class_bind_template_child(widget_class, QzStartPage, continue_row);
@@ -235,11 +202,8 @@ void qz_start_page_set_project(QzStartPage *self, QzProject *project)
   g_return_if_fail(QZ_IS_START_PAGE(self));
   g_return_if_fail(project == NULL || QZ_IS_PROJECT(project));
 
-  if (self->project == project)
+  if (!qz_page_swap_project(self, &self->project, project))
     return;
-  if (self->project != NULL)
-    g_signal_handlers_disconnect_by_func(self->project, qz_start_page_update, self);
-  g_set_object(&self->project, project);
   if (project != NULL)
     g_signal_connect_object(project, "notify::title", G_CALLBACK(qz_start_page_update), self,
                             G_CONNECT_SWAPPED);

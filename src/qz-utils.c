@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "qz-utils.h"
 
@@ -111,6 +112,58 @@ char *qz_format_count(gint64 count)
     /* Translators: a large count, e.g. "3.4 million" */
     return g_strdup_printf(_("%.1f million"), count / 1e6);
   return g_strdup_printf("%'" G_GINT64_FORMAT, count);
+}
+
+char *qz_format_percent(double fraction)
+{
+  return isnan(fraction) ? g_strdup("–") : g_strdup_printf("%.1f %%", fraction * 100.0);
+}
+
+GtkWidget *qz_add_group(GtkBox *box, const char *title, const char *description)
+{
+  GtkWidget *group = adw_preferences_group_new();
+
+  adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), title);
+  if (description != NULL)
+    adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group), description);
+  gtk_box_append(box, group);
+  return group;
+}
+
+GtkWidget *qz_add_value_row(GtkWidget *group, const char *title, const char *subtitle,
+                            const char *value)
+{
+  GtkWidget *row = adw_action_row_new();
+
+  adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+  adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+  if (value != NULL) {
+    GtkWidget *label = gtk_label_new(value);
+
+    gtk_label_set_selectable(GTK_LABEL(label), TRUE);
+    gtk_widget_add_css_class(label, "numeric");
+    gtk_widget_set_valign(label, GTK_ALIGN_CENTER);
+    gtk_widget_set_name(label, title);
+    adw_action_row_add_suffix(ADW_ACTION_ROW(row), label);
+  }
+  adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
+  return row;
+}
+
+void qz_set_verdict(GtkImage *icon, GtkLabel *title_label, GtkLabel *text_label,
+                    const char *icon_name, const char *css_class, const char *title,
+                    const char *text)
+{
+  static const char *const classes[] = { "success", "warning", "accent" };
+
+  gtk_image_set_from_icon_name(icon, icon_name);
+  for (guint i = 0; i < G_N_ELEMENTS(classes); i++)
+    gtk_widget_remove_css_class(GTK_WIDGET(icon), classes[i]);
+  gtk_widget_add_css_class(GTK_WIDGET(icon), css_class);
+  gtk_label_set_label(title_label, title);
+  gtk_label_set_label(text_label, text);
 }
 
 static char *strip_mnemonic(const char *label)

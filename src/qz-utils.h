@@ -5,7 +5,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 G_BEGIN_DECLS
 
@@ -34,6 +34,26 @@ const char *qz_locale_dir(void);
 char *qz_format_bytes(guint64 bytes);
 /* "1.2 million", "12,345" in the user's locale. */
 char *qz_format_count(gint64 count);
+
+/* "89.3 %" for 0.893, "–" for NaN (nothing to show). */
+char *qz_format_percent(double fraction);
+
+/* A group of rows titled @title, with @description (may be NULL) below
+ * the title, appended to @box. */
+GtkWidget *qz_add_group(GtkBox *box, const char *title, const char *description);
+
+/* A row titled @title with @subtitle (may be NULL) added to @group, and
+ * at its end, when not NULL, @value: selectable, in numeric digits, the
+ * label named after @title. Neither is read as markup. */
+GtkWidget *qz_add_value_row(GtkWidget *group, const char *title, const char *subtitle,
+                            const char *value);
+
+/* A page's verdict: @icon_name in @icon, with @css_class ("success",
+ * "warning" or "accent") its only one of these, @title and @text in the
+ * two labels. */
+void qz_set_verdict(GtkImage *icon, GtkLabel *title_label, GtkLabel *text_label,
+                    const char *icon_name, const char *css_class, const char *title,
+                    const char *text);
 
 /* GTK 4.8 names a button with a mnemonic label twice, underscore included
  * ("_Next Next"). Give every such button below @root the plain label as
