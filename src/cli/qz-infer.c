@@ -1,7 +1,10 @@
-/* qz-infer.c - `qz infer MODEL --input FILE.npy|FILE.pb [--input ...] [-o DIR]`:
- * run a model on the engine (ONNX float/QDQ on the float runtime, TFLite
- * int8/float on the integer executor), one --input per graph input in order, and
- * write DIR/<output name>.npy per graph output (names made file-safe).
+/* qz-infer.c - `qz infer MODEL --input FILE.npy|FILE.pb [--input ...] [-o DIR]
+ * [--rounding micro|tflite|ort]`: run a model on the engine (ONNX float/QDQ on
+ * the float runtime, TFLite int8/float on the integer executor), one --input
+ * per graph input in order, and write DIR/<output name>.npy per graph output
+ * (names made file-safe). --rounding picks how the integer executor rounds
+ * (qe_rounding): micro (default) as TFLite Micro / CMSIS-NN on the board,
+ * tflite as TFLite on a PC, ort as ONNX Runtime runs the QDQ export.
  *
  * Copyright 2026 The Quantizer developers
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -50,11 +53,17 @@ int qz_cmd_infer(int argc, char **argv)
   g_auto(GStrv) inputs = NULL;
   g_autofree char *outdir = NULL;
   gboolean json = FALSE;
+  g_autofree char *rounding = NULL;
   const GOptionEntry entries[] = {
     { "input", 'i', 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs,
       "Input tensor (.npy or .pb), one per model input, in order", "FILE" },
     { "output-dir", 'o', 0, G_OPTION_ARG_FILENAME, &outdir,
       "Folder for the output .npy files (default: the current folder)", "DIR" },
+    { "rounding", 0, 0, G_OPTION_ARG_STRING, &rounding,
+      "How an int8 .tflite model rounds: micro (default: as TFLite Micro and CMSIS-NN on "
+      "the board), tflite (as TFLite on a PC) or ort (as ONNX Runtime runs the exported "
+      "QDQ model)",
+      "MODE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON on standard output", NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -62,6 +71,17 @@ int qz_cmd_infer(int argc, char **argv)
   if (!qz_parse_options("infer", "MODEL", "Run a model on the engine and save its outputs.",
                         entries, &argc, &argv, &rc))
     return rc;
+  qe_rounding round_mode = QE_ROUND_DOUBLE;
+  if (rounding) {
+    if (!g_strcmp0(rounding, "micro"))
+      round_mode = QE_ROUND_DOUBLE;
+    else if (!g_strcmp0(rounding, "tflite"))
+      round_mode = QE_ROUND_HALF_UP;
+    else if (!g_strcmp0(rounding, "ort"))
+      round_mode = QE_ROUND_ORT;
+    else
+      return qz_usage_error("infer", "--rounding must be micro, tflite or ort");
+  }
   if (argc != 2)
     return qz_usage_error("infer", argc < 2 ? "a MODEL file is needed" : "only one MODEL please");
   if (!inputs || !inputs[0])
@@ -85,12 +105,17 @@ int qz_cmd_infer(int argc, char **argv)
     ret = qz_fail("infer", "%s: give an ONNX (.onnx) or TFLite (.tflite) model", path);
     goto out;
   }
+  if (rounding && !tflite) {
+    ret = qz_usage_error("infer", "--rounding applies to int8 .tflite models only");
+    goto out;
+  }
   size_t model_inputs;
   if (tflite) {
     if (qe_tflite_load(path, &qm, ctx) != QE_OK) {
       ret = qz_fail("infer", "%s", qe_ctx_error(ctx));
       goto out;
     }
+    qm->conv_rounding = round_mode;
     model_inputs = qm->n_inputs;
   } else {
     if (qe_onnx_load(path, &g, ctx) != QE_OK) {

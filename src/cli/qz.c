@@ -15,7 +15,7 @@
 static const QzCommand commands[] = {
   { "info", "MODEL [--json]", "Show a model's inputs, outputs, operators, parameters and MACs",
     qz_cmd_info },
-  { "infer", "MODEL --input FILE [--input FILE...] [-o DIR]",
+  { "infer", "MODEL --input FILE [--input FILE...] [-o DIR] [--rounding micro|tflite|ort]",
     "Run a model (float, QDQ or int8) on input tensors", qz_cmd_infer },
   { "quantize", "MODEL --data PATH [OPTIONS] -o OUTDIR",
     "Quantize a float model to integers and write report.json", qz_cmd_quantize },

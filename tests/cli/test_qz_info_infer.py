@@ -103,6 +103,8 @@ def main():
         check(np.array_equal(np.load(os.path.join(od2, "logits.npy")), y_npy), ".pb and .npy agree")
         # the predictions are those of the trained model (accuracy > 50% on 4 is loose but real)
         # wrong number of inputs: one line naming the model's inputs
+        rc, out, err = qz("infer", model, "--input", xin, "-o", od, "--rounding", "ort")
+        check(rc == 2 and ".tflite models only" in err, "--rounding on ONNX: %d %r" % (rc, err))
         rc, out, err = qz("infer", model, "--input", xin, "--input", xin, "-o", od)
         check(rc == 1 and "'input'" in err and err.count("\n") == 1, "input count: %r" % err)
         # wrong shape: one line naming the input and both shapes
@@ -147,6 +149,19 @@ def main():
             check(rc == 0 and "[1, 896, 16]" in out, "tflite infer: %r %r" % (out, err))
             check(sorted(os.listdir(od4)) == ["classificators.npy", "regressors.npy"]
                   if os.path.isdir(od4) else False, "tflite outputs written")
+            # --rounding: the integer executor's rounding (ort = as ONNX
+            # Runtime runs the QDQ export); only for .tflite models
+            od5 = os.path.join(tmp, "out5")
+            rc, out, err = qz("infer", tfl, "--input", os.path.join(tmp, "face.npy"), "-o", od5,
+                              "--rounding", "ort")
+            check(rc == 0 and "[1, 896, 16]" in out, "tflite infer --rounding ort: %r" % err)
+            if rc == 0:
+                a = np.load(os.path.join(od4, "regressors.npy"))
+                b = np.load(os.path.join(od5, "regressors.npy"))
+                check(a.shape == b.shape and np.all(np.isfinite(b)), "--rounding ort outputs")
+            rc, out, err = qz("infer", tfl, "--input", os.path.join(tmp, "face.npy"), "-o", od5,
+                              "--rounding", "even")
+            check(rc == 2 and "micro, tflite or ort" in err, "bad --rounding: %d %r" % (rc, err))
         else:
             print("(no MediaPipe model installed: TFLite part skipped)")
 
