@@ -86,13 +86,6 @@ static QzDataSummary *qz_data_summary_new(void)
   return s;
 }
 
-static void set_engine_error(GError **error, qe_ctx *ctx)
-{
-  g_set_error_literal(error, QZ_ENGINE_ERROR, qe_ctx_status(ctx),
-                      qe_ctx_error(ctx)[0] != '\0' ? qe_ctx_error(ctx)
-                                                   : qe_status_to_string(qe_ctx_status(ctx)));
-}
-
 /* ---- pictures ----------------------------------------------------------- */
 
 static QzSamplePicture *picture_from_thumbnail(const qe_array *a)
@@ -213,16 +206,31 @@ static void fill_model_input(qe_data_options *o, const QzModelInfo *model)
     o->layout = QE_LAYOUT_NCHW;
 }
 
+/* Opens the examples @doc names as a run would, prepared for @model's
+ * input, without checking the files beforehand. *@cfg outlives *@ds. */
+static gboolean open_examples(const qe_yaml_doc *doc, const QzModelInfo *model, qe_config **cfg,
+                              qe_dataset **ds, qe_ctx *ctx)
+{
+  qe_config_options copt;
+  qe_data_options opts;
+  qe_data_kind kind = QE_DATA_AUTO;
+
+  qe_config_options_init(&copt);
+  copt.check_files = false;
+  if (qe_config_load_doc(doc, &copt, cfg, ctx) != QE_OK ||
+      qe_config_data_options(*cfg, &opts, &kind, ctx) != QE_OK)
+    return FALSE;
+  fill_model_input(&opts, model);
+  return qe_dataset_open_config(&opts, kind, ds, ctx) == QE_OK;
+}
+
 QzDataSummary *qz_data_summary_load(const qe_yaml_doc *doc, const QzModelInfo *model,
                                     gsize max_decode, int (*progress)(void *, double, const char *),
                                     void *progress_data, GError **error)
 {
   g_autoptr(QzDataSummary) s = qz_data_summary_new();
   qe_ctx *ctx = qe_ctx_new();
-  qe_config_options copt;
   qe_config *cfg = NULL;
-  qe_data_options opts;
-  qe_data_kind kind = QE_DATA_AUTO;
   qe_dataset *ds = NULL;
   qe_data_report *rep = NULL;
   qe_diag_options dopt = { 0 };
@@ -239,13 +247,7 @@ QzDataSummary *qz_data_summary_load(const qe_yaml_doc *doc, const QzModelInfo *m
   if (progress != NULL)
     qe_ctx_set_progress(ctx, progress, progress_data);
 
-  qe_config_options_init(&copt);
-  copt.check_files = false;
-  if (qe_config_load_doc(doc, &copt, &cfg, ctx) != QE_OK ||
-      qe_config_data_options(cfg, &opts, &kind, ctx) != QE_OK)
-    goto out;
-  fill_model_input(&opts, model);
-  if (qe_dataset_open_config(&opts, kind, &ds, ctx) != QE_OK)
+  if (!open_examples(doc, model, &cfg, &ds, ctx))
     goto out;
 
   dopt.max_decode = max_decode;
@@ -322,7 +324,7 @@ QzDataSummary *qz_data_summary_load(const qe_yaml_doc *doc, const QzModelInfo *m
 
 out:
   if (!ok)
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
   g_free(pictured);
   qe_data_report_free(rep);
   qe_dataset_free(ds);
@@ -434,10 +436,7 @@ QzDataPreview *qz_data_preview_load(const qe_yaml_doc *doc, const QzModelInfo *m
 {
   g_autoptr(QzDataPreview) out = g_new0(QzDataPreview, 1);
   qe_ctx *ctx = qe_ctx_new();
-  qe_config_options copt;
   qe_config *cfg = NULL;
-  qe_data_options opts;
-  qe_data_kind kind = QE_DATA_AUTO;
   qe_dataset *ds = NULL;
   qe_preview *pv = NULL;
   qe_sample_info info;
@@ -446,13 +445,7 @@ QzDataPreview *qz_data_preview_load(const qe_yaml_doc *doc, const QzModelInfo *m
 
   if (progress != NULL)
     qe_ctx_set_progress(ctx, progress, progress_data);
-  qe_config_options_init(&copt);
-  copt.check_files = false;
-  if (qe_config_load_doc(doc, &copt, &cfg, ctx) != QE_OK ||
-      qe_config_data_options(cfg, &opts, &kind, ctx) != QE_OK)
-    goto out;
-  fill_model_input(&opts, model);
-  if (qe_dataset_open_config(&opts, kind, &ds, ctx) != QE_OK)
+  if (!open_examples(doc, model, &cfg, &ds, ctx))
     goto out;
   out->count = qe_dataset_count(ds);
   if (out->count == 0) {
@@ -517,7 +510,7 @@ QzDataPreview *qz_data_preview_load(const qe_yaml_doc *doc, const QzModelInfo *m
 
 out:
   if (!ok)
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
   qe_preview_free(pv);
   qe_dataset_free(ds);
   qe_config_free(cfg);

@@ -87,7 +87,7 @@ void qz_model_info_unref(QzModelInfo *info)
   g_free(info);
 }
 
-static void set_engine_error(GError **error, qe_ctx *ctx)
+void qz_set_engine_error(GError **error, qe_ctx *ctx)
 {
   const char *message = qe_ctx_error(ctx);
 
@@ -148,7 +148,7 @@ static QzModelInfo *load_onnx(const char *path, qe_ctx *ctx, GError **error)
 
   if (qe_onnx_load(path, &g, ctx) != QE_OK || qe_progress(ctx, 0.7, "reading") != QE_OK ||
       qe_graph_stats(g, &st, ctx) != QE_OK) {
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     qe_graph_free(g);
     return NULL;
   }
@@ -271,7 +271,7 @@ static QzModelInfo *load_tflite(const char *path, qe_ctx *ctx, GError **error)
       }
       free(data);
     }
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     return NULL;
   }
   take_warnings(info, ctx);
@@ -339,7 +339,7 @@ QzModelInfo *qz_model_info_load(const char *path, int (*progress)(void *, double
     qe_ctx_set_progress(ctx, progress, progress_data);
 
   if (qe_progress(ctx, 0.0, "reading") != QE_OK) {
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     qe_ctx_free(ctx);
     return NULL;
   }

@@ -7,6 +7,8 @@
 
 #include <gio/gio.h>
 
+#include "qe/qe_core.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -73,5 +75,8 @@ char *qz_tensor_info_describe(const QzTensorInfo *t, gboolean is_input);
 /* Errors of the engine, with its qe_status as the code. */
 #define QZ_ENGINE_ERROR (qz_engine_error_quark())
 GQuark qz_engine_error_quark(void);
+/* Sets @error (QZ_ENGINE_ERROR, the status as code) to @ctx's message, or
+ * to the status in words when the engine left none. */
+void qz_set_engine_error(GError **error, qe_ctx *ctx);
 
 G_END_DECLS

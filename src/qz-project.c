@@ -81,13 +81,6 @@ static const char *const path_keys[] = {
   "dataset.test_csv_path",
 };
 
-static void set_engine_error(GError **error, qe_ctx *ctx)
-{
-  g_set_error_literal(error, QZ_ENGINE_ERROR, qe_ctx_status(ctx),
-                      qe_ctx_error(ctx)[0] != '\0' ? qe_ctx_error(ctx)
-                                                   : qe_status_to_string(qe_ctx_status(ctx)));
-}
-
 /* Where runs of projects write their results: the model zoo writes them
  * below the working folder, which for a desktop app is nowhere useful. */
 static char *default_output_pattern(void)
@@ -432,7 +425,7 @@ QzProject *qz_project_new_from_file(GFile *file, GError **error)
 
   ctx = qe_ctx_new();
   if (qe_yaml_load_file(path, &doc, ctx) != QE_OK) {
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     qe_ctx_free(ctx);
     return NULL;
   }
@@ -449,7 +442,7 @@ QzProject *qz_project_new_from_yaml(const char *text, const char *name, GError *
   g_return_val_if_fail(text != NULL, NULL);
 
   if (qe_yaml_load_string(text, strlen(text), name, &doc, ctx) != QE_OK) {
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     qe_ctx_free(ctx);
     return NULL;
   }
@@ -476,7 +469,7 @@ gboolean qz_project_save(QzProject *self, GFile *file, GError **error)
   }
   ctx = qe_ctx_new();
   if (qe_yaml_save(self->doc, path, ctx) != QE_OK) {
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     qe_ctx_free(ctx);
     return FALSE;
   }
@@ -649,7 +642,7 @@ qe_config *qz_project_load_config(QzProject *self, gboolean check_files, GError 
   qe_config_options_init(&opt);
   opt.check_files = check_files;
   if (qe_config_load_doc(self->doc, &opt, &cfg, ctx) != QE_OK)
-    set_engine_error(error, ctx);
+    qz_set_engine_error(error, ctx);
   qe_ctx_free(ctx);
   return cfg;
 }
