@@ -9,7 +9,6 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "qe/qe_fileutil.h"
 #include "qz-run-result.h"
 
 G_DEFINE_BOXED_TYPE(QzRunResult, qz_run_result, qz_run_result_ref, qz_run_result_unref)
@@ -196,62 +195,4 @@ QzRunResult *qz_run_result_new_from_pipeline(qe_pipeline *p, qe_config *cfg)
   r->pipeline = p;
   r->config = cfg;
   return r;
-}
-
-qe_status qz_run_write_report_files(void *user_data, qe_pipeline *p, const char *staging_dir,
-                                    qe_ctx *ctx)
-{
-  const qe_report *r = qe_pipeline_report(p);
-  QzReportLabels labels;
-  QzReportCharts *charts;
-  g_autofree char *plots = g_build_filename(staging_dir, "plots", NULL);
-  g_autofree char *html = g_build_filename(staging_dir, "report.html", NULL);
-  g_autofree char *pdf = g_build_filename(staging_dir, "report.pdf", NULL);
-  g_autoptr(GError) error = NULL;
-  qe_status st;
-
-  qz_report_labels_init(&labels);
-  charts = qz_report_charts_new(r, &labels);
-  st = qe_mkdir_p(plots, ctx);
-  {
-    const struct {
-      const char *name;
-      QzPlotDrawFunc draw;
-      gconstpointer chart;
-      double w, h;
-    } items[] = {
-      { "accuracy.png", qz_plot_draw_bars, charts->accuracy, 800, 450 },
-      { "f1.png", qz_plot_draw_bars, charts->f1, 800, 450 },
-      { "confusion.png", qz_plot_draw_confusion, charts->confusion, 1000, 520 },
-      { "memory.png", qz_plot_draw_limits, charts->memory, 800, 360 },
-      { "latency.png", qz_plot_draw_bars, charts->latency, 800, 400 },
-      { "sqnr.png", qz_plot_draw_sqnr, charts->sqnr, 1000, 450 },
-    };
-
-    for (size_t i = 0; st == QE_OK && i < G_N_ELEMENTS(items); i++) {
-      g_autofree char *path = NULL;
-      g_autofree char *rel = NULL;
-
-      if (items[i].chart == NULL)
-        continue;
-      path = g_build_filename(plots, items[i].name, NULL);
-      if (!qz_plot_export(items[i].draw, items[i].chart, items[i].w, items[i].h, 1.0, path,
-                          QZ_PLOT_PNG, &error)) {
-        st = qe_error(ctx, QE_ERR_IO, "%s", error->message);
-        break;
-      }
-      rel = g_build_filename("plots", items[i].name, NULL);
-      st = qe_pipeline_add_artifact(p, "plot", rel, ctx);
-    }
-  }
-  qz_report_charts_free(charts);
-  if (st != QE_OK)
-    return st;
-  if (!qz_report_write_html(r, &labels, html, &error))
-    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
-  if ((st = qe_pipeline_add_artifact(p, "report_html", "report.html", ctx)) != QE_OK)
-    return st;
-  if (!qz_report_write_pdf(r, &labels, pdf, &error))
-    return qe_error(ctx, QE_ERR_IO, "%s", error->message);
-  return qe_pipeline_add_artifact(p, "report_pdf", "report.pdf", ctx);
 }

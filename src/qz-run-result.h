@@ -101,9 +101,4 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QzRunResult, qz_run_result_unref)
  * charts point into the pipeline's report, which stays alive with them. */
 QzRunResult *qz_run_result_new_from_pipeline(qe_pipeline *p, qe_config *cfg);
 
-/* A qe_pipeline_files_fn: the plots and the human report (report.html,
- * report.pdf) into the staging folder, as `qz run` writes them. */
-qe_status qz_run_write_report_files(void *user_data, qe_pipeline *p, const char *staging_dir,
-                                    qe_ctx *ctx);
-
 G_END_DECLS
