@@ -174,6 +174,19 @@ static double draw_title(cairo_t *cr, double w, const char *title, const QzPlotT
   return base_size(t) * 2.4;
 }
 
+/* The start of every chart: the theme (light when NULL), a saved cairo
+ * state that the chart restores, the background and the title. Returns
+ * where the plot begins below the title. */
+static double begin_chart(cairo_t *cr, double width, double height, const char *title,
+                          const QzPlotTheme **t)
+{
+  if (*t == NULL)
+    *t = &light_theme;
+  cairo_save(cr);
+  paint_background(cr, width, height, *t);
+  return draw_title(cr, width, title, *t);
+}
+
 typedef struct {
   double x0, y0, x1, y1; /* plot area (y0 top) */
   double vmin, vmax;
@@ -284,11 +297,7 @@ static void fill_bar(cairo_t *cr, double x, double y, double w, double h, QzColo
 void qz_plot_bars(cairo_t *cr, double width, double height, const QzBarChart *c,
                   const QzPlotTheme *t)
 {
-  if (!t)
-    t = &light_theme;
-  cairo_save(cr);
-  paint_background(cr, width, height, t);
-  double top = draw_title(cr, width, c->title, t);
+  double top = begin_chart(cr, width, height, c->title, &t);
   double fs = base_size(t);
   double scale = c->value_scale > 0 ? c->value_scale : 1.0;
   size_t ng = c->n_groups, ns = c->n_series;
@@ -399,11 +408,7 @@ void qz_plot_bars(cairo_t *cr, double width, double height, const QzBarChart *c,
 void qz_plot_confusion(cairo_t *cr, double width, double height, const QzConfusionChart *c,
                        const QzPlotTheme *t)
 {
-  if (!t)
-    t = &light_theme;
-  cairo_save(cr);
-  paint_background(cr, width, height, t);
-  double top = draw_title(cr, width, c->title, t);
+  double top = begin_chart(cr, width, height, c->title, &t);
   double fs = base_size(t);
   size_t nm = MAX(MIN(c->n_matrices, (size_t)2), (size_t)1);
   if (c->n_matrices == 0 || !c->matrices) {
@@ -523,11 +528,7 @@ char *qz_plot_format_bytes(double b)
 void qz_plot_limits(cairo_t *cr, double width, double height, const QzLimitChart *c,
                     const QzPlotTheme *t)
 {
-  if (!t)
-    t = &light_theme;
-  cairo_save(cr);
-  paint_background(cr, width, height, t);
-  double top = draw_title(cr, width, c->title, t);
+  double top = begin_chart(cr, width, height, c->title, &t);
   double fs = base_size(t);
   size_t n = c->n_bars;
   if (n == 0) {
@@ -634,11 +635,7 @@ static int cmp_by_value(gconstpointer a, gconstpointer b, gpointer data)
 void qz_plot_sqnr(cairo_t *cr, double width, double height, const QzSqnrChart *c,
                   const QzPlotTheme *t)
 {
-  if (!t)
-    t = &light_theme;
-  cairo_save(cr);
-  paint_background(cr, width, height, t);
-  double top = draw_title(cr, width, c->title, t);
+  double top = begin_chart(cr, width, height, c->title, &t);
   double fs = base_size(t);
   size_t n = c->n_layers;
   if (n == 0) {
@@ -800,11 +797,7 @@ size_t qz_plot_pareto_front(const double *x, const double *y, size_t n, size_t *
 void qz_plot_pareto(cairo_t *cr, double width, double height, const QzScatterChart *c,
                     const QzPlotTheme *t)
 {
-  if (!t)
-    t = &light_theme;
-  cairo_save(cr);
-  paint_background(cr, width, height, t);
-  double top = draw_title(cr, width, c->title, t);
+  double top = begin_chart(cr, width, height, c->title, &t);
   double fs = base_size(t);
   size_t n = c->n_points;
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
@@ -911,35 +904,20 @@ void qz_plot_pareto(cairo_t *cr, double width, double height, const QzScatterCha
 /* ------------------------------------------------------------------------ */
 /* Adapters and export */
 
-void qz_plot_draw_bars(cairo_t *cr, double w, double h, gconstpointer chart,
-                       const QzPlotTheme *theme)
-{
-  qz_plot_bars(cr, w, h, chart, theme);
-}
+/* Each chart's drawing as a QzPlotDrawFunc, which takes the chart untyped. */
+#define QZ_PLOT_ADAPTER(kind, Chart)                                             \
+  void qz_plot_draw_##kind(cairo_t *cr, double w, double h, gconstpointer chart, \
+                           const QzPlotTheme *theme)                             \
+  {                                                                              \
+    qz_plot_##kind(cr, w, h, (const Chart *)chart, theme);                       \
+  }
 
-void qz_plot_draw_confusion(cairo_t *cr, double w, double h, gconstpointer chart,
-                            const QzPlotTheme *theme)
-{
-  qz_plot_confusion(cr, w, h, chart, theme);
-}
-
-void qz_plot_draw_limits(cairo_t *cr, double w, double h, gconstpointer chart,
-                         const QzPlotTheme *theme)
-{
-  qz_plot_limits(cr, w, h, chart, theme);
-}
-
-void qz_plot_draw_sqnr(cairo_t *cr, double w, double h, gconstpointer chart,
-                       const QzPlotTheme *theme)
-{
-  qz_plot_sqnr(cr, w, h, chart, theme);
-}
-
-void qz_plot_draw_pareto(cairo_t *cr, double w, double h, gconstpointer chart,
-                         const QzPlotTheme *theme)
-{
-  qz_plot_pareto(cr, w, h, chart, theme);
-}
+QZ_PLOT_ADAPTER(bars, QzBarChart)
+QZ_PLOT_ADAPTER(confusion, QzConfusionChart)
+QZ_PLOT_ADAPTER(limits, QzLimitChart)
+QZ_PLOT_ADAPTER(sqnr, QzSqnrChart)
+QZ_PLOT_ADAPTER(pareto, QzScatterChart)
+#undef QZ_PLOT_ADAPTER
 
 gboolean qz_plot_format_from_path(const char *path, QzPlotFormat *format)
 {
