@@ -292,6 +292,27 @@ static void json_check(qe_json *j, const qe_board_check_result *r)
   qe_json_end_object(j);
 }
 
+/* The "flash" object: what was written and how it was checked. */
+static void json_flash(qe_json *j, const qe_flash_report *rep, gboolean with_retries)
+{
+  qe_json_key(j, "flash");
+  qe_json_begin_object(j);
+  qe_json_kv_int(j, "bytes", (int64_t)rep->bytes);
+  qe_json_kv_number(j, "seconds", rep->seconds);
+  if (with_retries)
+    qe_json_kv_int(j, "retries", rep->retries);
+  qe_json_kv_bool(j, "verified", true);
+  qe_json_kv_string(j, "detail", rep->detail);
+  qe_json_end_object(j);
+}
+
+/* Flashed, but nothing to validate with: say which port --port wants. */
+static void say_port_needed(gboolean json, gboolean quiet, const char *which)
+{
+  if (!json && !quiet)
+    printf("Pass --port (%s, see qz boards) to validate on the board.\n", which);
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 static void rm_rf(GFile *f)
@@ -592,14 +613,7 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       goto out;
     }
     if (j) {
-      qe_json_key(j, "flash");
-      qe_json_begin_object(j);
-      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
-      qe_json_kv_number(j, "seconds", rep.seconds);
-      qe_json_kv_int(j, "retries", rep.retries);
-      qe_json_kv_bool(j, "verified", true);
-      qe_json_kv_string(j, "detail", rep.detail);
-      qe_json_end_object(j);
+      json_flash(j, &rep, TRUE);
     } else if (!o->quiet) {
       printf("Flashed %zu bytes in %.1f s (%.1f KiB/s) and verified them by %s (%s%s).\n",
              rep.bytes, rep.seconds, rep.seconds > 0 ? rep.bytes / 1024.0 / rep.seconds : 0.0,
@@ -619,22 +633,14 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       goto out;
     }
     if (j) {
-      qe_json_key(j, "flash");
-      qe_json_begin_object(j);
-      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
-      qe_json_kv_number(j, "seconds", rep.seconds);
-      qe_json_kv_bool(j, "verified", true);
-      qe_json_kv_string(j, "detail", rep.detail);
-      qe_json_end_object(j);
+      json_flash(j, &rep, FALSE);
     } else if (!o->quiet) {
       printf("Copied %zu bytes to the ST-LINK drive; the probe programmed and checked them "
              "(%s).\n",
              rep.bytes, rep.detail);
     }
     if (!o->port && o->validate > 0) {
-      if (!j && !o->quiet)
-        printf("Pass --port (the ST-LINK's serial port, see qz boards) to validate on the "
-               "board.\n");
+      say_port_needed(j != NULL, o->quiet, "the ST-LINK's serial port");
       rc = QZ_EXIT_OK;
       goto out;
     }
@@ -659,20 +665,12 @@ static int deploy(const Opts *o, const char *model_path, qe_ctx *ctx, qe_json *j
       goto out;
     }
     if (j) {
-      qe_json_key(j, "flash");
-      qe_json_begin_object(j);
-      qe_json_kv_int(j, "bytes", (int64_t)rep.bytes);
-      qe_json_kv_number(j, "seconds", rep.seconds);
-      qe_json_kv_bool(j, "verified", true);
-      qe_json_kv_string(j, "detail", rep.detail);
-      qe_json_end_object(j);
+      json_flash(j, &rep, FALSE);
     } else if (!o->quiet) {
       printf("Flashed %zu bytes (%s).\n", rep.bytes, rep.detail);
     }
     if (!o->port && o->validate > 0) {
-      if (!j && !o->quiet)
-        printf("Pass --port (the board's serial port, see qz boards) to validate on the "
-               "board.\n");
+      say_port_needed(j != NULL, o->quiet, "the board's serial port");
       rc = QZ_EXIT_OK;
       goto out;
     }
