@@ -55,6 +55,17 @@ static void json_tensor(qe_json *j, const qe_tensor *t)
   qe_json_end_object(j);
 }
 
+/* One entry of "layers": node @i of the graph @st describes. */
+static void json_layer(qe_json *j, const qe_node *n, const qe_model_stats *st, size_t i)
+{
+  qe_json_begin_object(j);
+  qe_json_kv_string(j, "name", n->name);
+  qe_json_kv_string(j, "op", n->op_type);
+  qe_json_kv_int(j, "macs", st->node_macs[i]);
+  qe_json_kv_int(j, "params", st->node_params[i]);
+  qe_json_end_object(j);
+}
+
 static char *thousands(gint64 v)
 {
   g_autofree char *raw = g_strdup_printf("%" G_GINT64_FORMAT, v);
@@ -67,6 +78,19 @@ static char *thousands(gint64 v)
       g_string_append_c(s, ',');
   }
   return g_string_free(s, FALSE);
+}
+
+/* The layers that compute or hold something, one a line. */
+static void print_layers(const qe_graph *g, const qe_model_stats *st)
+{
+  printf("Layers:\n");
+  for (size_t i = 0; i < g->n_nodes; i++) {
+    if (st->node_macs[i] == 0 && st->node_params[i] == 0)
+      continue;
+    g_autofree char *m = thousands(st->node_macs[i]);
+    g_autofree char *p = thousands(st->node_params[i]);
+    printf("  %-32s %-20s MACs %14s  params %10s\n", g->nodes[i].name, g->nodes[i].op_type, m, p);
+  }
 }
 
 static void print_text(const char *path, const qe_graph *g, const qe_model_stats *st)
@@ -101,14 +125,7 @@ static void print_text(const char *path, const qe_graph *g, const qe_model_stats
     printf("%s %s x%zu%s", i ? "," : "", st->ops[i].op_type, st->ops[i].count,
            st->ops[i].supported ? "" : " (unsupported)");
   printf("\n");
-  printf("Layers:\n");
-  for (size_t i = 0; i < g->n_nodes; i++) {
-    if (st->node_macs[i] == 0 && st->node_params[i] == 0)
-      continue;
-    g_autofree char *m = thousands(st->node_macs[i]);
-    g_autofree char *p = thousands(st->node_params[i]);
-    printf("  %-32s %-20s MACs %14s  params %10s\n", g->nodes[i].name, g->nodes[i].op_type, m, p);
-  }
+  print_layers(g, st);
   if (st->n_unsupported)
     printf("Unsupported: %s\n", st->unsupported);
   else
@@ -159,12 +176,7 @@ static void print_json(const char *path, const qe_graph *g, const qe_model_stats
   qe_json_key(j, "layers");
   qe_json_begin_array(j);
   for (size_t i = 0; i < g->n_nodes; i++) {
-    qe_json_begin_object(j);
-    qe_json_kv_string(j, "name", g->nodes[i].name);
-    qe_json_kv_string(j, "op", g->nodes[i].op_type);
-    qe_json_kv_int(j, "macs", st->node_macs[i]);
-    qe_json_kv_int(j, "params", st->node_params[i]);
-    qe_json_end_object(j);
+    json_layer(j, &g->nodes[i], st, i);
   }
   qe_json_end_array(j);
   qe_json_key(j, "unsupported");
@@ -281,12 +293,7 @@ static int info_tflite(const char *path, const qe_model *mdl, gboolean json, qe_
     for (size_t i = 0; gst && i < mdl->graph->n_nodes; i++) {
       if (gst->node_macs[i] == 0 && gst->node_params[i] == 0)
         continue;
-      qe_json_begin_object(j);
-      qe_json_kv_string(j, "name", mdl->graph->nodes[i].name);
-      qe_json_kv_string(j, "op", mdl->graph->nodes[i].op_type);
-      qe_json_kv_int(j, "macs", gst->node_macs[i]);
-      qe_json_kv_int(j, "params", gst->node_params[i]);
-      qe_json_end_object(j);
+      json_layer(j, &mdl->graph->nodes[i], gst, i);
     }
     qe_json_end_array(j);
     qe_json_key(j, "unsupported");
@@ -324,17 +331,8 @@ static int info_tflite(const char *path, const qe_model *mdl, gboolean json, qe_
       printf("%s %s x%u", k ? "," : "", (const char *)g_ptr_array_index(names, k),
              g_array_index(counts, guint, k));
     printf("\n");
-    if (gst) {
-      printf("Layers:\n");
-      for (size_t i = 0; i < mdl->graph->n_nodes; i++) {
-        if (gst->node_macs[i] == 0 && gst->node_params[i] == 0)
-          continue;
-        g_autofree char *lm = thousands(gst->node_macs[i]);
-        g_autofree char *lp = thousands(gst->node_params[i]);
-        printf("  %-32s %-20s MACs %14s  params %10s\n", mdl->graph->nodes[i].name,
-               mdl->graph->nodes[i].op_type, lm, lp);
-      }
-    }
+    if (gst)
+      print_layers(mdl->graph, gst);
   }
   qe_model_stats_free(gst);
   qe_qmodel_free(m);
