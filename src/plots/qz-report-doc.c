@@ -338,6 +338,23 @@ static void html_escape_append(GString *s, const char *text)
   g_string_append(s, e);
 }
 
+/* A row of the summary table: the measure, the original model's value and
+ * the quantized model's (@head: the row of headings). */
+static void html_summary_row(GString *s, gboolean head, const char *name, const char *float_text,
+                             const char *quant_text)
+{
+  const char *open = head ? "<th>" : "<td class=\"num\">";
+  const char *close = head ? "</th>" : "</td>";
+
+  g_string_append(s, head ? "<tr><th>" : "<tr><td>");
+  html_escape_append(s, name);
+  g_string_append_printf(s, "%s%s", close, open);
+  html_escape_append(s, float_text);
+  g_string_append_printf(s, "%s%s", close, open);
+  html_escape_append(s, quant_text);
+  g_string_append_printf(s, "%s</tr>\n", close);
+}
+
 gboolean qz_report_write_html(const qe_report *r, const QzReportLabels *l, const char *path,
                               GError **error)
 {
@@ -381,23 +398,12 @@ gboolean qz_report_write_html(const qe_report *r, const QzReportLabels *l, const
   }
   g_string_append(s, "</p>\n<h2>");
   html_escape_append(s, l->summary_title);
-  g_string_append(s, "</h2>\n<table>\n<tr><th>");
-  html_escape_append(s, l->metric);
-  g_string_append(s, "</th><th>");
-  html_escape_append(s, l->float_model);
-  g_string_append(s, "</th><th>");
-  html_escape_append(s, l->quantized_model);
-  g_string_append(s, "</th></tr>\n");
+  g_string_append(s, "</h2>\n<table>\n");
+  html_summary_row(s, TRUE, l->metric, l->float_model, l->quantized_model);
   GArray *rows = summary_rows(r, l);
   for (guint i = 0; i < rows->len; i++) {
     summary_row *row = &g_array_index(rows, summary_row, i);
-    g_string_append(s, "<tr><td>");
-    html_escape_append(s, row->name);
-    g_string_append(s, "</td><td class=\"num\">");
-    html_escape_append(s, row->float_text);
-    g_string_append(s, "</td><td class=\"num\">");
-    html_escape_append(s, row->quant_text);
-    g_string_append(s, "</td></tr>\n");
+    html_summary_row(s, FALSE, row->name, row->float_text, row->quant_text);
   }
   summary_rows_free(rows);
   g_string_append(s, "</table>\n");
