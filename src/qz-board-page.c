@@ -234,10 +234,9 @@ static GtkWidget *board_card(QzBoardPage *self, const qe_board *b, gboolean chos
 static void show_issues(QzBoardPage *self, const char *chosen)
 {
   QzRunResult *r = self->project != NULL ? qz_project_get_run_result(self->project) : NULL;
-  GtkWidget *child, *group;
+  GtkWidget *group;
 
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->issues_box))) != NULL)
-    gtk_box_remove(self->issues_box, child);
+  qz_remove_children(GTK_WIDGET(self->issues_box));
   if (r == NULL || chosen == NULL || g_strcmp0(r->board_id, chosen) != 0 || r->issues->len == 0)
     return;
 
@@ -273,12 +272,10 @@ static void show_boards(QzBoardPage *self)
 {
   const char *chosen =
       self->project != NULL ? qz_project_get_string(self->project, "quantization.board") : NULL;
-  GtkWidget *child;
   guint n_plugged = 0;
   g_autofree char *intro = NULL;
 
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->cards_box))) != NULL)
-    gtk_flow_box_remove(self->cards_box, child);
+  qz_remove_children(GTK_WIDGET(self->cards_box));
   if (self->boards == NULL)
     return;
   /* Plugged-in boards first, then by name. */
@@ -345,7 +342,7 @@ static gpointer load_worker(QzJob *job, gpointer task_data, GCancellable *cancel
     return NULL;
   }
   if (qe_board_list_load(dir, &f->boards, ctx) != QE_OK) {
-    g_set_error_literal(error, QZ_ENGINE_ERROR, qe_ctx_status(ctx), qe_ctx_error(ctx));
+    qz_set_engine_error(error, ctx);
     g_free(f);
     qe_ctx_free(ctx);
     return NULL;

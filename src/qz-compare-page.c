@@ -281,11 +281,8 @@ static void add_history_chart(QzComparePage *self)
 
 static void clear_content(QzComparePage *self)
 {
-  GtkWidget *child;
-
   g_ptr_array_set_size(self->charts, 0);
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->content_box))) != NULL)
-    gtk_box_remove(self->content_box, child);
+  qz_remove_children(GTK_WIDGET(self->content_box));
   free_pareto(self);
 }
 

@@ -358,18 +358,6 @@ static void set_verdict(QzDataPage *self, const char *icon, const char *css, con
                  text);
 }
 
-static void clear_box(GtkWidget *box)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child(box)) != NULL) {
-    if (GTK_IS_FLOW_BOX(box))
-      gtk_flow_box_remove(GTK_FLOW_BOX(box), child);
-    else
-      gtk_box_remove(GTK_BOX(box), child);
-  }
-}
-
 static GtkWidget *picture_widget(const QzSamplePicture *p)
 {
   g_autoptr(GdkTexture) texture =
@@ -429,8 +417,8 @@ static void show_summary(QzDataPage *self, const QzDataSummary *s)
   g_autofree char *test = NULL;
   GtkWidget *group;
 
-  clear_box(GTK_WIDGET(self->details_box));
-  clear_box(GTK_WIDGET(self->pictures_box));
+  qz_remove_children(GTK_WIDGET(self->details_box));
+  qz_remove_children(GTK_WIDGET(self->pictures_box));
 
   gtk_image_set_from_icon_name(self->kind_icon, kind_icon(s->kind));
   for (guint i = 0; i < s->messages->len; i++)
@@ -550,7 +538,7 @@ static void show_summary(QzDataPage *self, const QzDataSummary *s)
 /* Show the choices without a summary (nothing to test with yet). */
 static void show_incomplete(QzDataPage *self, const char *title, const char *text)
 {
-  clear_box(GTK_WIDGET(self->details_box));
+  qz_remove_children(GTK_WIDGET(self->details_box));
   set_verdict(self, "dialog-warning-symbolic", "warning", title, text);
   gtk_widget_set_visible(self->classes_group, FALSE);
   gtk_widget_set_visible(self->pictures_group, FALSE);

@@ -177,11 +177,9 @@ static gboolean run_belongs(QzHistoryPage *self, const QzHistoryRun *run)
 
 static void show_runs(QzHistoryPage *self)
 {
-  GtkWidget *child;
   guint shown = 0;
 
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->runs_list))) != NULL)
-    gtk_list_box_remove(self->runs_list, child);
+  qz_remove_children(GTK_WIDGET(self->runs_list));
   g_array_set_size(self->ticked, 0);
   gtk_widget_set_sensitive(self->compare_button, FALSE);
   for (guint i = 0; self->runs != NULL && i < self->runs->len; i++) {
@@ -350,7 +348,7 @@ static void compare_done_cb(GObject *object, GAsyncResult *result, gpointer user
   g_autoptr(QzHistoryPage) self = user_data;
   g_autoptr(GError) error = NULL;
   CompareData *d = qz_job_run_finish(QZ_JOB(object), result, &error);
-  GtkWidget *child, *group, *grid, *label;
+  GtkWidget *group, *grid, *label;
 
   if (self->stack == NULL) { /* disposed meanwhile */
     g_clear_pointer(&d, compare_data_free);
@@ -362,8 +360,7 @@ static void compare_done_cb(GObject *object, GAsyncResult *result, gpointer user
   int row = 1;
 
   g_object_notify_by_pspec(G_OBJECT(self), properties[PROP_BUSY]);
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->comparison_box))) != NULL)
-    gtk_box_remove(self->comparison_box, child);
+  qz_remove_children(GTK_WIDGET(self->comparison_box));
   if (d == NULL) {
     GtkRoot *root = gtk_widget_get_root(GTK_WIDGET(self));
 

@@ -165,14 +165,6 @@ static void add_op_rows(GtkWidget *group, const QzModelInfo *info)
   }
 }
 
-static void clear_summary(QzModelPage *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->summary_box))) != NULL)
-    gtk_box_remove(self->summary_box, child);
-}
-
 static void set_verdict(QzModelPage *self, const char *icon, const char *css, const char *title,
                         const char *text)
 {
@@ -190,7 +182,7 @@ static void show_info(QzModelPage *self, const QzModelInfo *info)
   g_autofree char *layers = g_strdup_printf("%" G_GSIZE_FORMAT, info->n_nodes);
   guint n_unsupported = info->unsupported->len;
 
-  clear_summary(self);
+  qz_remove_children(GTK_WIDGET(self->summary_box));
 
   if (n_unsupported > 0 || info->unsupported_message != NULL)
     set_verdict(self, "dialog-warning-symbolic", "warning",
@@ -373,7 +365,7 @@ static void qz_model_page_load(QzModelPage *self)
     return;
   }
 
-  clear_summary(self);
+  qz_remove_children(GTK_WIDGET(self->summary_box));
   if (file == NULL || g_file_peek_path(file) == NULL) {
     gtk_stack_set_visible_child_name(self->stack, file == NULL ? "empty" : "error");
     if (file != NULL) {

@@ -172,14 +172,6 @@ static void job_remaining_cb(QzRunPage *self)
 
 /* ---- the plan before a run ---------------------------------------------- */
 
-static void clear_list(GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(list))) != NULL)
-    gtk_list_box_remove(list, child);
-}
-
 static GtkWidget *plan_row(GtkListBox *list, const char *icon, const char *title,
                            const char *subtitle)
 {
@@ -222,7 +214,7 @@ static void update_plan(QzRunPage *self)
 
   if (p == NULL)
     return;
-  clear_list(self->plan_list);
+  qz_remove_children(GTK_WIDGET(self->plan_list));
 
   model = qz_project_get_model_file(p);
   if (model != NULL) {
@@ -303,11 +295,10 @@ static void open_folder_clicked_cb(GtkButton *button, gpointer user_data)
 
 static void show_result(QzRunPage *self, const QzRunResult *r)
 {
-  GtkWidget *group, *child;
+  GtkWidget *group;
   const QzEvalResult *f = &r->float_eval, *q = &r->quant_eval;
 
-  while ((child = gtk_widget_get_first_child(GTK_WIDGET(self->results_box))) != NULL)
-    gtk_box_remove(self->results_box, child);
+  qz_remove_children(GTK_WIDGET(self->results_box));
 
   if (f->present && q->present) {
     double drop = (f->accuracy - q->accuracy) * 100.0;

@@ -119,6 +119,20 @@ char *qz_format_percent(double fraction)
   return isnan(fraction) ? g_strdup("–") : g_strdup_printf("%.1f %%", fraction * 100.0);
 }
 
+void qz_remove_children(GtkWidget *container)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child(container)) != NULL) {
+    if (GTK_IS_FLOW_BOX(container))
+      gtk_flow_box_remove(GTK_FLOW_BOX(container), child);
+    else if (GTK_IS_LIST_BOX(container))
+      gtk_list_box_remove(GTK_LIST_BOX(container), child);
+    else
+      gtk_box_remove(GTK_BOX(container), child);
+  }
+}
+
 GtkWidget *qz_add_group(GtkBox *box, const char *title, const char *description)
 {
   GtkWidget *group = adw_preferences_group_new();

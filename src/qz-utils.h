@@ -38,6 +38,9 @@ char *qz_format_count(gint64 count);
 /* "89.3 %" for 0.893, "–" for NaN (nothing to show). */
 char *qz_format_percent(double fraction);
 
+/* Removes every child of @container, a GtkBox, GtkFlowBox or GtkListBox. */
+void qz_remove_children(GtkWidget *container);
+
 /* A group of rows titled @title, with @description (may be NULL) below
  * the title, appended to @box. */
 GtkWidget *qz_add_group(GtkBox *box, const char *title, const char *description);
