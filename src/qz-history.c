@@ -30,11 +30,6 @@ void qz_history_run_free(QzHistoryRun *run)
   g_free(run);
 }
 
-static void set_error(GError **error, qe_ctx *ctx)
-{
-  g_set_error_literal(error, QZ_ENGINE_ERROR, qe_ctx_status(ctx), qe_ctx_error(ctx));
-}
-
 /* Open the history; *h NULL and TRUE when there is none yet. */
 static gboolean open_history(gboolean write, qe_history **h, qe_ctx *ctx, GError **error)
 {
@@ -43,7 +38,7 @@ static gboolean open_history(gboolean write, qe_history **h, qe_ctx *ctx, GError
 
   *h = NULL;
   if (qe_history_default_path(path, sizeof path, ctx) != QE_OK) {
-    set_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     return FALSE;
   }
   if (!g_file_test(path, G_FILE_TEST_EXISTS))
@@ -51,7 +46,7 @@ static gboolean open_history(gboolean write, qe_history **h, qe_ctx *ctx, GError
   qe_history_options_init(&opt);
   opt.read_only = !write;
   if (qe_history_open(path, &opt, h, ctx) != QE_OK) {
-    set_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     return FALSE;
   }
   return TRUE;
@@ -71,7 +66,7 @@ GPtrArray *qz_history_list(GError **error)
   if (h == NULL)
     goto out;
   if (qe_history_list_runs(h, &list, ctx) != QE_OK) {
-    set_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     g_clear_pointer(&runs, g_ptr_array_unref);
     goto out;
   }
@@ -112,7 +107,7 @@ static qe_history_detail *get_detail(gint64 id, qe_history **h, qe_ctx *ctx, GEr
     return NULL;
   }
   if (qe_history_get_run(*h, id, &d, ctx) != QE_OK) {
-    set_error(error, ctx);
+    qz_set_engine_error(error, ctx);
     return NULL;
   }
   return d;
@@ -173,7 +168,7 @@ gboolean qz_history_delete(gint64 id, GError **error)
   if (open_history(TRUE, &h, ctx, error) && h != NULL) {
     ok = qe_history_delete_run(h, id, ctx) == QE_OK;
     if (!ok)
-      set_error(error, ctx);
+      qz_set_engine_error(error, ctx);
   }
   qe_history_close(h);
   qe_ctx_free(ctx);
