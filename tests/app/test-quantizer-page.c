@@ -96,6 +96,9 @@ static void test_quantizer_page_recommended(void)
 
   g_object_ref_sink(page);
   qz_quantizer_page_set_project(QZ_QUANTIZER_PAGE(page), project);
+  /* Settings that differ from the board's recommendation. */
+  qz_project_set_string(project, "quantization.quantizer", "Onnx_quantizer");
+  qz_project_set_string(project, "quantization.weight_bits", "4");
   qz_project_set_string(project, "quantization.board", "nucleo-f446re");
   use = qz_test_find(page, GTK_TYPE_BUTTON, button_labelled, (gpointer) "_Use These Settings");
   g_assert_nonnull(use);
