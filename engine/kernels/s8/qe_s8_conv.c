@@ -30,6 +30,21 @@ static int conv_params_ok(const qe_kconv_params *p)
          p->output_offset >= -128 && p->output_offset <= 127;
 }
 
+/* The output of accumulator @acc of output channel @oc: the bias added,
+ * rescaled (per channel or per tensor, rounded as @q says), offset and
+ * clamped to the activation range. */
+static int8_t conv_output(const qe_kconv_params *p, const qe_kquant *q, const int32_t *bias,
+                          int32_t oc, int32_t acc)
+{
+  const int32_t qi = q->per_channel ? oc : 0;
+  if (bias != NULL)
+    acc = qe_k_add_bias(acc, bias[oc]);
+  acc = q->rounding == QE_K_ROUND_HALF_UP ? qe_k_mbqm_half_up(acc, q->multiplier[qi], q->shift[qi])
+                                          : qe_k_mbqm(acc, q->multiplier[qi], q->shift[qi]);
+  acc += p->output_offset;
+  return (int8_t)qe_k_clamp(acc, p->act_min, p->act_max);
+}
+
 qe_kstatus qe_s8_conv(const qe_kconv_params *p, const qe_kquant *q, const qe_kdims *in_dims,
                       const int8_t *in, const qe_kdims *filter_dims, const int8_t *filter,
                       const int32_t *bias, const qe_kdims *out_dims, int8_t *out, void *scratch)
@@ -75,7 +90,6 @@ qe_kstatus qe_s8_conv(const qe_kconv_params *p, const qe_kquant *q, const qe_kdi
         }
         for (oc = 0; oc < out_dims->c; oc++) {
           const int32_t base = oc * column_len;
-          const int32_t qi = q->per_channel ? oc : 0;
           int32_t acc = 0;
           int32_t i;
           /* |w| <= 128, |col| <= 255: |acc| <= column_len * 32640 < 2^31
@@ -88,14 +102,8 @@ qe_kstatus qe_s8_conv(const qe_kconv_params *p, const qe_kquant *q, const qe_kdi
             for (i = 0; i < column_len; i++)
               acc += qe_k_weight(filter, base + i, p->weights) * column[i];
           }
-          if (bias != NULL)
-            acc = qe_k_add_bias(acc, bias[oc]);
-          acc = q->rounding == QE_K_ROUND_HALF_UP
-                    ? qe_k_mbqm_half_up(acc, q->multiplier[qi], q->shift[qi])
-                    : qe_k_mbqm(acc, q->multiplier[qi], q->shift[qi]);
-          acc += p->output_offset;
           out[(((size_t)b * out_dims->h + oy) * out_dims->w + ox) * (size_t)out_dims->c + oc] =
-              (int8_t)qe_k_clamp(acc, p->act_min, p->act_max);
+              conv_output(p, q, bias, oc, acc);
         }
       }
     }
@@ -129,7 +137,6 @@ qe_kstatus qe_s8_depthwise_conv(const qe_kconv_params *p, const qe_kquant *q,
         for (ic = 0; ic < in_dims->c; ic++) {
           for (m = 0; m < mult; m++) {
             const int32_t oc = ic * mult + m;
-            const int32_t qi = q->per_channel ? oc : 0;
             int32_t acc = 0;
             /* At most H*W <= QE_K_MAX_ACCUM products, each below 2^15 in
              * magnitude: no overflow. */
@@ -148,14 +155,8 @@ qe_kstatus qe_s8_depthwise_conv(const qe_kconv_params *p, const qe_kquant *q,
                 acc += w * (x + p->input_offset);
               }
             }
-            if (bias != NULL)
-              acc = qe_k_add_bias(acc, bias[oc]);
-            acc = q->rounding == QE_K_ROUND_HALF_UP
-                      ? qe_k_mbqm_half_up(acc, q->multiplier[qi], q->shift[qi])
-                      : qe_k_mbqm(acc, q->multiplier[qi], q->shift[qi]);
-            acc += p->output_offset;
             out[(((size_t)b * out_dims->h + oy) * out_dims->w + ox) * (size_t)out_dims->c + oc] =
-                (int8_t)qe_k_clamp(acc, p->act_min, p->act_max);
+                conv_output(p, q, bias, oc, acc);
           }
         }
       }

@@ -13,6 +13,32 @@ static int pool_ok(const qe_kpool_params *p, const qe_kdims *in_dims, const qe_k
          p->act_min <= p->act_max && in_dims->n == out_dims->n && in_dims->c == out_dims->c;
 }
 
+/* The window of output (@oy, @ox): its top-left corner in the input (iy0,
+ * ix0, may be negative) and the filter rows / columns [fy0, fy1) x [fx0,
+ * fx1) that fall inside the input. */
+typedef struct pool_window {
+  int32_t iy0, ix0, fy0, fx0, fy1, fx1;
+} pool_window;
+
+static pool_window window_at(const qe_kpool_params *p, const qe_kdims *in_dims, int32_t oy,
+                             int32_t ox)
+{
+  pool_window w;
+  w.iy0 = oy * p->stride_h - p->pad_h;
+  w.ix0 = ox * p->stride_w - p->pad_w;
+  w.fy0 = w.iy0 < 0 ? -w.iy0 : 0;
+  w.fx0 = w.ix0 < 0 ? -w.ix0 : 0;
+  w.fy1 = p->filter_h < in_dims->h - w.iy0 ? p->filter_h : in_dims->h - w.iy0;
+  w.fx1 = p->filter_w < in_dims->w - w.ix0 ? p->filter_w : in_dims->w - w.ix0;
+  return w;
+}
+
+/* Index of element (@b, @y, @x, @c) of an NHWC tensor of dims @d. */
+static size_t nhwc_index(const qe_kdims *d, int32_t b, int32_t y, int32_t x, int32_t c)
+{
+  return (((size_t)b * d->h + y) * d->w + x) * (size_t)d->c + c;
+}
+
 qe_kstatus qe_s8_avg_pool(const qe_kpool_params *p, const qe_kdims *in_dims, const int8_t *in,
                           const qe_kdims *out_dims, int8_t *out)
 {
@@ -27,27 +53,19 @@ qe_kstatus qe_s8_avg_pool(const qe_kpool_params *p, const qe_kdims *in_dims, con
   for (b = 0; b < out_dims->n; b++)
     for (oy = 0; oy < out_dims->h; oy++)
       for (ox = 0; ox < out_dims->w; ox++) {
-        const int32_t iy0 = oy * p->stride_h - p->pad_h;
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-        const int32_t fy1 = p->filter_h < in_dims->h - iy0 ? p->filter_h : in_dims->h - iy0;
-        const int32_t fx1 = p->filter_w < in_dims->w - ix0 ? p->filter_w : in_dims->w - ix0;
+        const pool_window wd = window_at(p, in_dims, oy, ox);
         for (c = 0; c < out_dims->c; c++) {
           int32_t acc = 0, count = 0;
-          for (y = fy0; y < fy1; y++)
-            for (x = fx0; x < fx1; x++) {
-              acc += in[(((size_t)b * in_dims->h + iy0 + y) * in_dims->w + ix0 + x) *
-                            (size_t)in_dims->c +
-                        c];
+          for (y = wd.fy0; y < wd.fy1; y++)
+            for (x = wd.fx0; x < wd.fx1; x++) {
+              acc += in[nhwc_index(in_dims, b, wd.iy0 + y, wd.ix0 + x, c)];
               count++;
             }
           if (count == 0)
             return QE_K_ERR_SIZE;
           /* Round half away from zero. */
           acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-          out[(((size_t)b * out_dims->h + oy) * out_dims->w + ox) * (size_t)out_dims->c + c] =
-              (int8_t)qe_k_clamp(acc, p->act_min, p->act_max);
+          out[nhwc_index(out_dims, b, oy, ox, c)] = (int8_t)qe_k_clamp(acc, p->act_min, p->act_max);
         }
       }
   return QE_K_OK;
@@ -64,24 +82,16 @@ qe_kstatus qe_s8_max_pool(const qe_kpool_params *p, const qe_kdims *in_dims, con
   for (b = 0; b < out_dims->n; b++)
     for (oy = 0; oy < out_dims->h; oy++)
       for (ox = 0; ox < out_dims->w; ox++) {
-        const int32_t iy0 = oy * p->stride_h - p->pad_h;
-        const int32_t ix0 = ox * p->stride_w - p->pad_w;
-        const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-        const int32_t fy1 = p->filter_h < in_dims->h - iy0 ? p->filter_h : in_dims->h - iy0;
-        const int32_t fx1 = p->filter_w < in_dims->w - ix0 ? p->filter_w : in_dims->w - ix0;
+        const pool_window wd = window_at(p, in_dims, oy, ox);
         for (c = 0; c < out_dims->c; c++) {
           int32_t m = -128;
-          for (y = fy0; y < fy1; y++)
-            for (x = fx0; x < fx1; x++) {
-              const int32_t v = in[(((size_t)b * in_dims->h + iy0 + y) * in_dims->w + ix0 + x) *
-                                       (size_t)in_dims->c +
-                                   c];
+          for (y = wd.fy0; y < wd.fy1; y++)
+            for (x = wd.fx0; x < wd.fx1; x++) {
+              const int32_t v = in[nhwc_index(in_dims, b, wd.iy0 + y, wd.ix0 + x, c)];
               if (v > m)
                 m = v;
             }
-          out[(((size_t)b * out_dims->h + oy) * out_dims->w + ox) * (size_t)out_dims->c + c] =
-              (int8_t)qe_k_clamp(m, p->act_min, p->act_max);
+          out[nhwc_index(out_dims, b, oy, ox, c)] = (int8_t)qe_k_clamp(m, p->act_min, p->act_max);
         }
       }
   return QE_K_OK;
