@@ -26,6 +26,15 @@ static qe_status check_movable(const qe_infer_args *a, qe_dtype t)
   return QE_OK;
 }
 
+/* A data-movement op: input 0 of a movable type, output 0 of the same. */
+static qe_status movable_like_input(const qe_infer_args *a)
+{
+  qe_status st = check_movable(a, a->in[0].dtype);
+  if (st == QE_OK)
+    a->out[0].dtype = a->in[0].dtype;
+  return st;
+}
+
 /* Gather, GatherElements: movable data (input 0), int32 or int64 indices
  * (input 1). */
 static qe_status check_gather_types(const qe_infer_args *a)
@@ -113,10 +122,9 @@ static qe_status dropout_infer(const qe_infer_args *a)
 static qe_status flatten_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   a->out[0].rank = 2;
   if (x->rank < 0)
     return QE_OK;
@@ -134,10 +142,9 @@ static qe_status flatten_infer(const qe_infer_args *a)
 static qe_status reshape_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   int64_t shape[QE_MAX_RANK];
   size_t n = 0;
   if (a->opset < 5) {
@@ -231,10 +238,9 @@ static qe_status get_perm(const qe_node *node, int rank, int *perm, qe_ctx *ctx)
 static qe_status transpose_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   if (x->rank < 0)
     return QE_OK;
   int perm[QE_MAX_RANK];
@@ -305,10 +311,9 @@ static qe_status transpose_exec(const qe_exec_args *a)
 static qe_status squeeze_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   int64_t axes[QE_MAX_RANK];
   size_t n;
   bool have, known;
@@ -345,10 +350,9 @@ static qe_status squeeze_infer(const qe_infer_args *a)
 static qe_status unsqueeze_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   int64_t axes[QE_MAX_RANK];
   size_t n;
   bool have, known;
@@ -636,10 +640,9 @@ static qe_status slice_plan_make(const qe_infer_args *a, const qe_vinfo *x, slic
 static qe_status slice_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   if (x->rank < 0)
     return QE_OK;
   a->out[0].rank = x->rank;
@@ -770,10 +773,9 @@ static qe_status pad_params(const qe_infer_args *a, int rank, int64_t *pads, boo
 static qe_status pad_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   const char *mode = qe_node_string(a->node, "mode", "constant");
   if (strcmp(mode, "constant") && strcmp(mode, "reflect") && strcmp(mode, "edge"))
     return UNSUP("mode '%s'", mode);
@@ -1152,10 +1154,9 @@ static qe_status range_exec(const qe_exec_args *a)
 static qe_status d2s_infer(const qe_infer_args *a)
 {
   const qe_vinfo *x = &a->in[0];
-  qe_status st = check_movable(a, x->dtype);
+  qe_status st = movable_like_input(a);
   if (st != QE_OK)
     return st;
-  a->out[0].dtype = x->dtype;
   int64_t b = qe_node_int(a->node, "blocksize", 0);
   if (b < 1 || b > 4096)
     return ERR("blocksize %lld", (long long)b);

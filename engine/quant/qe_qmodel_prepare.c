@@ -89,6 +89,29 @@ static qe_status need_qparams(pctx *c, const qe_qtensor *t, const char *what)
   return QE_OK;
 }
 
+/* Two float inputs (@a, @b). */
+static qe_status need_f32_binary(pctx *c, const qe_qtensor *a, const qe_qtensor *b)
+{
+  qe_status st = need_type(c, a, "input 0", QE_DT_F32);
+  return st != QE_OK ? st : need_type(c, b, "input 1", QE_DT_F32);
+}
+
+/* Two int8 inputs (@a, @b) and an int8 output @out, all with per-tensor
+ * quantization. */
+static qe_status need_s8_binary(pctx *c, const qe_qtensor *a, const qe_qtensor *b,
+                                const qe_qtensor *out)
+{
+  qe_status st;
+  if ((st = need_type(c, a, "input 0", QE_DT_I8)) != QE_OK ||
+      (st = need_type(c, b, "input 1", QE_DT_I8)) != QE_OK ||
+      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
+      (st = need_qparams(c, a, "input 0")) != QE_OK ||
+      (st = need_qparams(c, b, "input 1")) != QE_OK ||
+      (st = need_qparams(c, out, "output")) != QE_OK)
+    return st;
+  return QE_OK;
+}
+
 /* int8 input @in and output @out with per-tensor quantization; between
  * the type and the quantization checks, when @w is not NULL, weights of
  * int8 or int4 (@w_what: "filter", "weights"; @w_is: "is", "are"). */
@@ -524,8 +547,7 @@ static qe_status prep_binary(pctx *c)
   qe_qtensor_dims4(out, &p->out_dims);
   if (out->type == QE_DT_F32) {
     p->impl = QE_QIMPL_F32;
-    if ((st = need_type(c, a, "input 0", QE_DT_F32)) != QE_OK ||
-        (st = need_type(c, b, "input 1", QE_DT_F32)) != QE_OK)
+    if ((st = need_f32_binary(c, a, b)) != QE_OK)
       return st;
     if (c->op->type == QE_QOP_SQUARED_DIFFERENCE && c->op->opt.activation != QE_ACT_NONE)
       return op_error(c, QE_ERR_UNSUPPORTED, "SQUARED_DIFFERENCE has no fused activation");
@@ -533,12 +555,7 @@ static qe_status prep_binary(pctx *c)
   }
   if (c->op->type == QE_QOP_DIV)
     return op_error(c, QE_ERR_UNSUPPORTED, "DIV runs in float only (TFLite has no int8 DIV)");
-  if ((st = need_type(c, a, "input 0", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, b, "input 1", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
-      (st = need_qparams(c, a, "input 0")) != QE_OK ||
-      (st = need_qparams(c, b, "input 1")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if ((st = need_s8_binary(c, a, b, out)) != QE_OK)
     return st;
   p->impl = QE_QIMPL_S8;
   if (c->op->type == QE_QOP_SQUARED_DIFFERENCE) {
@@ -1370,17 +1387,11 @@ static qe_status prep_batch_matmul(pctx *c)
   p->bmm.adj_y = c->op->opt.adj_y;
   if (out->type == QE_DT_F32) {
     p->impl = QE_QIMPL_F32;
-    if ((st = need_type(c, a, "input 0", QE_DT_F32)) != QE_OK ||
-        (st = need_type(c, b, "input 1", QE_DT_F32)) != QE_OK)
+    if ((st = need_f32_binary(c, a, b)) != QE_OK)
       return st;
     return QE_OK;
   }
-  if ((st = need_type(c, a, "input 0", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, b, "input 1", QE_DT_I8)) != QE_OK ||
-      (st = need_type(c, out, "output", QE_DT_I8)) != QE_OK ||
-      (st = need_qparams(c, a, "input 0")) != QE_OK ||
-      (st = need_qparams(c, b, "input 1")) != QE_OK ||
-      (st = need_qparams(c, out, "output")) != QE_OK)
+  if ((st = need_s8_binary(c, a, b, out)) != QE_OK)
     return st;
   {
     /* TFLite's GetQuantizedConvolutionMultipler: the product of the input
