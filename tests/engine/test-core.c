@@ -7,14 +7,7 @@
 
 #include "qe/qe.h"
 #include "qe_internal.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 static int cancel_after_two(void *user, double fraction, const char *phase)
 {

@@ -9,14 +9,8 @@
 
 #include "qe/qe.h"
 #include "qe/qe_metrics.h"
+#include "qz-check-fatal.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
 #define NEAR(a, b) (fabs((a) - (b)) <= 1e-12)
 
 static void test_classification(qe_ctx *ctx)

@@ -14,14 +14,7 @@
 #include "qe/qe_graph.h"
 #include "qe/qe_quantize.h"
 #include "qe/qe_runtime.h"
-
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
+#include "qz-check-fatal.h"
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 static float frand(void)

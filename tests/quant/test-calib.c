@@ -8,14 +8,8 @@
 #include <string.h>
 
 #include "qe/qe_calib.h"
+#include "qz-check-fatal.h"
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                                 \
-    }                                                                          \
-  } while (0)
 #define NEAR(a, b, tol) CHECK(fabs((double)(a) - (double)(b)) <= (tol))
 
 static uint64_t rng = 88172645463325252ull;
