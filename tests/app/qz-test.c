@@ -179,6 +179,27 @@ char *qz_test_example_path(const char *rel)
   return g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "data", "example", rel, NULL);
 }
 
+QzProject *qz_test_example_project(void)
+{
+  g_autofree char *yaml = qz_test_example_path("user_config.yaml");
+  g_autoptr(GFile) file = g_file_new_for_path(yaml);
+  g_autoptr(GError) error = NULL;
+  QzProject *project = qz_project_new_from_file(file, &error);
+
+  g_assert_no_error(error);
+  return project;
+}
+
+gboolean qz_test_row_titled(GtkWidget *w, gpointer data)
+{
+  return g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), data) == 0;
+}
+
+gboolean qz_test_button_labelled(GtkWidget *w, gpointer data)
+{
+  return g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), data) == 0;
+}
+
 static gint64 thread_cpu_us(void)
 {
   struct timespec ts;

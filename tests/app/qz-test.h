@@ -7,6 +7,7 @@
 
 #include <adwaita.h>
 
+#include "qz-project.h"
 #include "qz-run-result.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,13 @@ GtkWidget *qz_test_find_button(GtkWidget *root, const char *label);
 
 /* @rel below the bundled example project (data/example in the sources). */
 char *qz_test_example_path(const char *rel);
+/* The bundled example project, loaded from its YAML (asserts it loads). */
+QzProject *qz_test_example_project(void);
+
+/* Matches for qz_test_find(): an AdwPreferencesRow titled @data, a
+ * GtkButton labelled @data (with its mnemonic underscore). */
+gboolean qz_test_row_titled(GtkWidget *w, gpointer data);
+gboolean qz_test_button_labelled(GtkWidget *w, gpointer data);
 
 /* Main loop stalls: the longest gap between two runs of a 5 ms timer, and
  * how much of it the main thread spent working (its CPU time). On a

@@ -13,11 +13,6 @@
 #include "qz-data-page.h"
 #include "qz-test.h"
 
-static char *example_path(const char *rel)
-{
-  return g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "data", "example", rel, NULL);
-}
-
 /* Files per class folder below @dir, counted with GDir (not the engine). */
 static GHashTable *count_files(const char *dir)
 {
@@ -45,17 +40,6 @@ static gboolean page_idle(gpointer data)
   return !qz_data_page_get_busy(data);
 }
 
-static QzProject *example_project(void)
-{
-  g_autofree char *yaml = example_path("user_config.yaml");
-  g_autoptr(GFile) file = g_file_new_for_path(yaml);
-  g_autoptr(GError) error = NULL;
-  QzProject *project = qz_project_new_from_file(file, &error);
-
-  g_assert_no_error(error);
-  return project;
-}
-
 static const char *stack_child(GtkWidget *page)
 {
   return gtk_stack_get_visible_child_name(
@@ -64,11 +48,11 @@ static const char *stack_child(GtkWidget *page)
 
 static void test_data_page_example(void)
 {
-  g_autofree char *calib_dir = example_path("dataset/quantization");
-  g_autofree char *test_dir = example_path("dataset/test");
+  g_autofree char *calib_dir = qz_test_example_path("dataset/quantization");
+  g_autofree char *test_dir = qz_test_example_path("dataset/test");
   g_autoptr(GHashTable) calib = count_files(calib_dir);
   g_autoptr(GHashTable) test = count_files(test_dir);
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *window = gtk_window_new();
   GtkWidget *page = qz_data_page_new();
   QzDataSummary *s;
@@ -125,9 +109,9 @@ static void test_data_page_example(void)
 /* One folder: some examples kept apart, stratified, by the split. */
 static void test_data_page_single_folder(void)
 {
-  g_autofree char *test_dir = example_path("dataset/test");
+  g_autofree char *test_dir = qz_test_example_path("dataset/test");
   g_autoptr(GFile) folder = g_file_new_for_path(test_dir);
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_data_page_new();
   QzDataSummary *s;
 
@@ -159,7 +143,7 @@ static void test_data_page_bad_folder(void)
 {
   g_autofree char *dir = g_dir_make_tmp("qz-data-XXXXXX", NULL);
   g_autoptr(GFile) folder = g_file_new_for_path(dir);
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_data_page_new();
   g_autofree char *base = g_path_get_basename(dir);
 

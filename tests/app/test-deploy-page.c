@@ -17,24 +17,9 @@
 #include "qz-run-page.h"
 #include "qz-test.h"
 
-/* The emulated Cortex-M55 board: `qz deploy` starts it in QEMU. */
+/* The example project's board, the emulated Cortex-M55: `qz deploy`
+ * starts it in QEMU. */
 #define BOARD "qemu-mps3-an547"
-
-static QzProject *example_project(void)
-{
-  g_autofree char *yaml =
-      g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "data", "example", "user_config.yaml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path(yaml);
-  g_autoptr(GError) error = NULL;
-  QzProject *project = qz_project_new_from_file(file, &error);
-
-  g_assert_no_error(error);
-  /* Boards run TensorFlow Lite models with int8 inputs. */
-  qz_project_set_string(project, "quantization.quantizer", "TFlite_converter");
-  qz_project_set_string(project, "quantization.quantization_output_type", "int8");
-  qz_project_set_string(project, "quantization.board", BOARD);
-  return project;
-}
 
 static gboolean run_idle(gpointer data)
 {
@@ -57,7 +42,7 @@ static gboolean have_tools(void)
 /* A project with a finished run, as the Run page leaves it. */
 static QzProject *quantized_project(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *run = qz_run_page_new();
   QzRunResult *r;
 
@@ -71,6 +56,7 @@ static QzProject *quantized_project(void)
   g_assert_nonnull(r);
   g_assert_cmpint(r->status, ==, QE_RUN_FINISHED);
   g_assert_cmpstr(r->quantized_format, ==, "tflite");
+  g_assert_cmpstr(qz_project_get_string(project, "quantization.board"), ==, BOARD);
   return project;
 }
 
@@ -162,19 +148,9 @@ static gboolean no_work_left(gpointer data)
   return TRUE;
 }
 
-static gboolean labelled(GtkWidget *w, gpointer data)
-{
-  return g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), data) == 0;
-}
-
-static gboolean titled(GtkWidget *w, gpointer data)
-{
-  return g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), data) == 0;
-}
-
 static void test_deploy_before_run(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_deploy_page_new();
   GtkWidget *deploy;
 
@@ -187,7 +163,7 @@ static void test_deploy_before_run(void)
   g_assert_cmpstr(adw_action_row_get_subtitle(
                       ADW_ACTION_ROW(qz_test_find(page, ADW_TYPE_ACTION_ROW, NULL, NULL))),
                   ==, "Run the quantizer first");
-  deploy = qz_test_find(page, GTK_TYPE_BUTTON, labelled, (gpointer) "_Deploy");
+  deploy = qz_test_find(page, GTK_TYPE_BUTTON, qz_test_button_labelled, (gpointer) "_Deploy");
   g_assert_false(gtk_widget_get_sensitive(deploy));
   g_assert_cmpint(qz_deploy_page_get_outcome(QZ_DEPLOY_PAGE(page)), ==, 0);
   g_assert_null(qz_deploy_page_get_verdict(QZ_DEPLOY_PAGE(page)));
@@ -219,7 +195,8 @@ static void test_deploy_emulated(void)
   /* The emulator counts as the board's connection. */
   g_assert_true(qz_deploy_page_get_ready(QZ_DEPLOY_PAGE(page)));
   /* The project's test examples are the first choice to check with. */
-  inputs = ADW_COMBO_ROW(qz_test_find(page, ADW_TYPE_COMBO_ROW, titled, (gpointer) "Check With"));
+  inputs = ADW_COMBO_ROW(
+      qz_test_find(page, ADW_TYPE_COMBO_ROW, qz_test_row_titled, (gpointer) "Check With"));
   g_assert_cmpuint(adw_combo_row_get_selected(inputs), ==, 0);
   g_assert_cmpstr(gtk_string_list_get_string(GTK_STRING_LIST(adw_combo_row_get_model(inputs)), 0),
                   ==, "Test examples of the project");
@@ -272,7 +249,7 @@ static void test_deploy_cancel(void)
   /* Cancel once the program runs in the emulator. */
   g_assert_true(qz_test_wait_until(emulator_running, before, 300000));
   n_new_descendants(before, NULL, TRUE);
-  cancel = qz_test_find(page, GTK_TYPE_BUTTON, labelled, (gpointer) "_Cancel");
+  cancel = qz_test_find(page, GTK_TYPE_BUTTON, qz_test_button_labelled, (gpointer) "_Cancel");
   g_assert_true(gtk_widget_get_visible(cancel));
   g_signal_emit_by_name(cancel, "clicked");
   start = g_get_monotonic_time();

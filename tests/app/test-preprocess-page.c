@@ -17,11 +17,6 @@ static gboolean page_idle(gpointer data)
   return !qz_preprocess_page_get_busy(data);
 }
 
-static gboolean row_titled(GtkWidget *w, gpointer data)
-{
-  return g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), data) == 0;
-}
-
 static void test_preprocess_page(void)
 {
   g_autofree char *yaml =
@@ -57,8 +52,8 @@ static void test_preprocess_page(void)
   g_assert_true(qz_test_wait_until(page_idle, page, 30000));
 
   /* The example's file says 1/255: pixels become 0 to 1. */
-  range =
-      ADW_COMBO_ROW(qz_test_find(page, ADW_TYPE_COMBO_ROW, row_titled, (gpointer) "Value Range"));
+  range = ADW_COMBO_ROW(
+      qz_test_find(page, ADW_TYPE_COMBO_ROW, qz_test_row_titled, (gpointer) "Value Range"));
   g_assert_nonnull(range);
   g_assert_cmpuint(adw_combo_row_get_selected(range), ==, 0);
   text = qz_preprocess_page_get_values_text(QZ_PREPROCESS_PAGE(page));

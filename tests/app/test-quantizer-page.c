@@ -12,31 +12,9 @@
 #include "qz-quantizer-page.h"
 #include "qz-test.h"
 
-static QzProject *example_project(void)
-{
-  g_autofree char *yaml =
-      g_build_filename(g_getenv("QZ_SOURCE_ROOT"), "data", "example", "user_config.yaml", NULL);
-  g_autoptr(GFile) file = g_file_new_for_path(yaml);
-  g_autoptr(GError) error = NULL;
-  QzProject *project = qz_project_new_from_file(file, &error);
-
-  g_assert_no_error(error);
-  return project;
-}
-
-static gboolean row_titled(GtkWidget *w, gpointer data)
-{
-  return g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), data) == 0;
-}
-
-static gboolean button_labelled(GtkWidget *w, gpointer data)
-{
-  return g_strcmp0(gtk_button_get_label(GTK_BUTTON(w)), data) == 0;
-}
-
 static void test_quantizer_page_settings(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_quantizer_page_new();
   AdwComboRow *bits;
 
@@ -46,7 +24,7 @@ static void test_quantizer_page_settings(void)
 
   /* Choosing 4-bit weights in the list writes the key `qz run` reads. */
   bits = ADW_COMBO_ROW(
-      qz_test_find(page, ADW_TYPE_COMBO_ROW, row_titled, (gpointer) "Bits per Weight"));
+      qz_test_find(page, ADW_TYPE_COMBO_ROW, qz_test_row_titled, (gpointer) "Bits per Weight"));
   g_assert_nonnull(bits);
   adw_combo_row_set_selected(bits, 1);
   g_assert_cmpstr(qz_project_get_string(project, "quantization.weight_bits"), ==, "4");
@@ -61,7 +39,7 @@ static void test_quantizer_page_settings(void)
 
 static void test_quantizer_page_explains(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_quantizer_page_new();
   const char *problem;
 
@@ -88,7 +66,7 @@ static void test_quantizer_page_explains(void)
 
 static void test_quantizer_page_recommended(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_quantizer_page_new();
   GtkWidget *use;
   g_autoptr(GError) error = NULL;
@@ -100,7 +78,8 @@ static void test_quantizer_page_recommended(void)
   qz_project_set_string(project, "quantization.quantizer", "Onnx_quantizer");
   qz_project_set_string(project, "quantization.weight_bits", "4");
   qz_project_set_string(project, "quantization.board", "nucleo-f446re");
-  use = qz_test_find(page, GTK_TYPE_BUTTON, button_labelled, (gpointer) "_Use These Settings");
+  use = qz_test_find(page, GTK_TYPE_BUTTON, qz_test_button_labelled,
+                     (gpointer) "_Use These Settings");
   g_assert_nonnull(use);
   g_signal_emit_by_name(use, "clicked");
 

@@ -16,17 +16,6 @@
 #include "qz-run-page.h"
 #include "qz-test.h"
 
-static QzProject *example_project(void)
-{
-  g_autofree char *yaml = qz_test_example_path("user_config.yaml");
-  g_autoptr(GFile) file = g_file_new_for_path(yaml);
-  g_autoptr(GError) error = NULL;
-  QzProject *project = qz_project_new_from_file(file, &error);
-
-  g_assert_no_error(error);
-  return project;
-}
-
 static gboolean page_idle(gpointer data)
 {
   return !qz_run_page_get_busy(data);
@@ -34,7 +23,7 @@ static gboolean page_idle(gpointer data)
 
 static void test_run_matches_qz(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *window = gtk_window_new();
   GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
   GtkWidget *run = qz_run_page_new();
@@ -131,7 +120,7 @@ static void count_entries(const char *dir, guint *outputs, guint *partial)
 
 static void test_run_cancel(void)
 {
-  QzProject *project = example_project();
+  QzProject *project = qz_test_example_project();
   GtkWidget *page = qz_run_page_new();
   g_autofree char *experiments =
       g_build_filename(g_get_user_data_dir(), "quantizer", "experiments", NULL);
