@@ -832,6 +832,22 @@ void qe_graph_replace_uses_except(qe_graph *g, int from, int to, int except_node
     }
 }
 
+bool qe_graph_is_output(const qe_graph *g, int tensor)
+{
+  for (size_t i = 0; i < g->n_outputs; i++)
+    if (g->outputs[i] == tensor)
+      return true;
+  return false;
+}
+
+bool qe_graph_is_input(const qe_graph *g, int tensor)
+{
+  for (size_t i = 0; i < g->n_inputs; i++)
+    if (g->inputs[i] == tensor)
+      return true;
+  return false;
+}
+
 void qe_graph_replace_uses(qe_graph *g, int from, int to)
 {
   qe_graph_replace_uses_except(g, from, to, -1);

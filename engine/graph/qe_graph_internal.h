@@ -179,6 +179,13 @@ void qe_attr_clear(qe_attr *a);
 void qe_tensor_clear(qe_tensor *t);
 void qe_node_clear(qe_node *n);
 int *qe_graph_producers(const qe_graph *g, qe_ctx *ctx);
+
+/* Make a node with one input @in and one output @out that leaves the values
+ * as they are disappear: readers of @out read @in. When @out is a graph
+ * output, @in's producer writes @out instead (and @in's other readers read
+ * @out). False when that cannot be done (@in is a graph input or output, or
+ * a constant). The caller removes the node. */
+bool qe_graph_bypass(qe_graph *g, int in, int out);
 /* A topological order of the nodes (malloc'ed n_nodes indices). */
 qe_status qe_graph_order(const qe_graph *g, int **order, qe_ctx *ctx);
 

@@ -81,22 +81,6 @@ typedef struct push_plan {
 
 /* ---- small helpers ----------------------------------------------------------- */
 
-static bool is_graph_output(const qe_graph *g, int t)
-{
-  for (size_t i = 0; i < g->n_outputs; i++)
-    if (g->outputs[i] == t)
-      return true;
-  return false;
-}
-
-static bool is_graph_input(const qe_graph *g, int t)
-{
-  for (size_t i = 0; i < g->n_inputs; i++)
-    if (g->inputs[i] == t)
-      return true;
-  return false;
-}
-
 static int64_t node_opset(const qe_node *n)
 {
   return n->opset ? n->opset : QE_OPSET_MAX;
@@ -290,30 +274,6 @@ static bool order_kept(const qe_graph *g, const qe_node *t, const int *p, int r)
 
 /* ---- step 1: simplify --------------------------------------------------------- */
 
-/* Readers of @out read @in; when @out is a graph output, @in's producer
- * writes @out instead. False when that cannot be done. */
-static bool bypass(qe_graph *g, int in, int out)
-{
-  if (in < 0 || out < 0)
-    return false;
-  if (!is_graph_output(g, out)) {
-    qe_graph_replace_uses(g, out, in);
-    return true;
-  }
-  int p = qe_graph_producer(g, in);
-  if (p < 0 || is_graph_output(g, in) || is_graph_input(g, in) || g->tensors[in].data)
-    return false;
-  qe_node *pn = &g->nodes[p];
-  for (int k = 0; k < pn->n_outputs; k++)
-    if (pn->outputs[k] == in)
-      pn->outputs[k] = out;
-  for (size_t i = 0; i < g->n_nodes; i++)
-    for (int k = 0; k < g->nodes[i].n_inputs; k++)
-      if (g->nodes[i].inputs[k] == in)
-        g->nodes[i].inputs[k] = out;
-  return true;
-}
-
 /* One sweep; *n_changed counts the rewrites. Removes the dead Transposes. */
 static qe_status simplify(qe_graph *g, size_t *n_changed, qe_ctx *ctx)
 {
@@ -328,7 +288,7 @@ static qe_status simplify(qe_graph *g, size_t *n_changed, qe_ctx *ctx)
       continue;
     int src = qe_node_input(&g->nodes[i], 0), out = qe_node_output(&g->nodes[i], 0);
     if (perm_identity(p2, r2)) {
-      if (bypass(g, src, out)) {
+      if (qe_graph_bypass(g, src, out)) {
         dead[i] = true;
         changes++;
       }
@@ -342,7 +302,7 @@ static qe_status simplify(qe_graph *g, size_t *n_changed, qe_ctx *ctx)
         comp[k] = p1[p2[k]];
       int src1 = qe_node_input(&g->nodes[t1], 0);
       if (perm_identity(comp, r1)) {
-        if (bypass(g, src1, out)) {
+        if (qe_graph_bypass(g, src1, out)) {
           dead[i] = true;
           changes++;
         }
@@ -365,7 +325,7 @@ static qe_status simplify(qe_graph *g, size_t *n_changed, qe_ctx *ctx)
           memcmp(pj, p2, sizeof(int) * (size_t)r2) != 0)
         continue;
       int outj = qe_node_output(&g->nodes[j], 0);
-      if (is_graph_output(g, out))
+      if (qe_graph_is_output(g, out))
         break;
       qe_graph_replace_uses(g, out, outj);
       dead[i] = true;
@@ -405,7 +365,7 @@ static qe_status simplify(qe_graph *g, size_t *n_changed, qe_ctx *ctx)
       if (dead[i] || n->op != QE_OP_TRANSPOSE)
         continue;
       int out = qe_node_output(n, 0);
-      if (out < 0 || is_graph_output(g, out))
+      if (out < 0 || qe_graph_is_output(g, out))
         continue;
       bool used = false;
       for (size_t j = 0; j < g->n_nodes && !used; j++) {
@@ -662,7 +622,7 @@ static bool plan_push(const qe_graph *g, int ni, family f, const int *P, int r, 
     size_t here = 0;
     for (int j = 0; j < n->n_inputs; j++)
       here += n->inputs[j] == n->inputs[k];
-    if (here == qe_graph_use_count(g, n->inputs[k]) && !is_graph_output(g, n->inputs[k]))
+    if (here == qe_graph_use_count(g, n->inputs[k]) && !qe_graph_is_output(g, n->inputs[k]))
       pp->freed++;
   }
   /* attributes */

@@ -14,14 +14,6 @@
 
 #include "qe_graph_internal.h"
 
-static bool is_graph_output(const qe_graph *g, int t)
-{
-  for (size_t i = 0; i < g->n_outputs; i++)
-    if (g->outputs[i] == t)
-      return true;
-  return false;
-}
-
 /* Number of node inputs reading @t (graph outputs not counted). */
 static size_t node_uses(const qe_graph *g, int t)
 {
@@ -45,19 +37,16 @@ static int only_consumer(const qe_graph *g, int t)
   return who;
 }
 
-/* Make node @drop (one input @in, one output @out, out == in numerically)
- * disappear: readers of @out read @in. When @out is a graph output, @in's
- * producer writes @out instead (if it can). Returns false when it cannot. */
-static bool bypass(qe_graph *g, int in, int out)
+bool qe_graph_bypass(qe_graph *g, int in, int out)
 {
   if (in < 0 || out < 0)
     return false;
-  if (!is_graph_output(g, out)) {
+  if (!qe_graph_is_output(g, out)) {
     qe_graph_replace_uses(g, out, in);
     return true;
   }
   int p = qe_graph_producer(g, in);
-  if (p < 0 || is_graph_output(g, in))
+  if (p < 0 || qe_graph_is_output(g, in) || qe_graph_is_input(g, in) || g->tensors[in].data)
     return false;
   qe_node *pn = &g->nodes[p];
   for (int k = 0; k < pn->n_outputs; k++)
@@ -154,13 +143,13 @@ qe_status qe_pass_remove_identity(qe_graph *g, size_t *changed, qe_ctx *ctx)
       if (tm >= 0 && (!g->tensors[tm].data || qe_array_get_i64(g->tensors[tm].data, 0) != 0))
         continue;
       int mask = qe_node_output(nd, 1);
-      if (mask >= 0 && (node_uses(g, mask) || is_graph_output(g, mask)))
+      if (mask >= 0 && (node_uses(g, mask) || qe_graph_is_output(g, mask)))
         continue;
     }
     int in = qe_node_input(nd, 0), out = qe_node_output(nd, 0);
     if (in < 0 || out < 0)
       continue;
-    if (!bypass(g, in, out))
+    if (!qe_graph_bypass(g, in, out))
       continue;
     remove[i] = true;
     n++;
@@ -207,7 +196,7 @@ qe_status qe_pass_fold_batchnorm(qe_graph *g, size_t *changed, qe_ctx *ctx)
       continue;
     int x = qe_node_input(bn, 0);
     int p = qe_graph_producer(g, x);
-    if (p < 0 || remove[p] || is_graph_output(g, x) || node_uses(g, x) != 1)
+    if (p < 0 || remove[p] || qe_graph_is_output(g, x) || node_uses(g, x) != 1)
       continue;
     qe_node *pn = &g->nodes[p];
     if ((pn->op != QE_OP_CONV && pn->op != QE_OP_CONV_TRANSPOSE && pn->op != QE_OP_GEMM) ||
@@ -389,7 +378,7 @@ qe_status qe_pass_fuse_activations(qe_graph *g, size_t *changed, qe_ctx *ctx)
     }
     int x = qe_node_input(act, 0);
     int p = qe_graph_producer(g, x);
-    if (p < 0 || remove[p] || is_graph_output(g, x) || only_consumer(g, x) != (int)i)
+    if (p < 0 || remove[p] || qe_graph_is_output(g, x) || only_consumer(g, x) != (int)i)
       continue;
     qe_node *pn = &g->nodes[p];
     if (!fusable_producer(pn->op) || pn->fused_act != QE_OP_UNKNOWN || pn->n_outputs != 1 ||

@@ -1026,14 +1026,6 @@ static qe_status lower_reshape(lower *L, int i, int dt)
   return add_op(L, QE_QOP_RESHAPE, 2, ins, o, NULL, n->name);
 }
 
-static bool is_graph_output(const qe_graph *g, int t)
-{
-  for (size_t k = 0; k < g->n_outputs; k++)
-    if (g->outputs[k] == t)
-      return true;
-  return false;
-}
-
 static qe_status lower_transpose(lower *L, int i, int dt)
 {
   const qe_node *n = &L->g->nodes[i];
@@ -1054,7 +1046,7 @@ static qe_status lower_transpose(lower *L, int i, int dt)
   static const int32_t nchw[4] = { 0, 3, 1, 2 }, nhwc[4] = { 0, 2, 3, 1 };
   const bool to_nchw = r == 4 && memcmp(perm, nchw, sizeof nchw) == 0;
   const bool to_nhwc = r == 4 && memcmp(perm, nhwc, sizeof nhwc) == 0 && lay_of(L, x) == LAY_NHWC;
-  if ((to_nchw || to_nhwc) && !is_graph_output(L->g, y) && L->g->tensors[y].rank == 4) {
+  if ((to_nchw || to_nhwc) && !qe_graph_is_output(L->g, y) && L->g->tensors[y].rank == 4) {
     const int from = to_nchw ? LAY_PLAIN : LAY_NHWC, to = to_nchw ? LAY_NHWC : LAY_PLAIN;
     if ((st = need(L, x, dt, from, &in)) != QE_OK)
       return st;

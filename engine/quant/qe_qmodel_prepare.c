@@ -1062,6 +1062,26 @@ static qe_status prep_reshape(pctx *c)
   return QE_OK;
 }
 
+/* Ops that move values without computing (TRANSPOSE, PAD, GATHER): an int8 input and
+ * output on one quantization grid, or float / int32 values; sets the
+ * implementation. */
+static qe_status need_moved_values(pctx *c, const qe_qtensor *in, const qe_qtensor *out)
+{
+  qe_status st;
+  if (in->type == QE_DT_I8 || in->type == QE_DT_U8) {
+    if ((st = need_qparams(c, in, "input")) != QE_OK ||
+        (st = need_qparams(c, out, "output")) != QE_OK)
+      return st;
+    if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
+      return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share quantization",
+                      in->name, out->name);
+  } else if (in->type != QE_DT_F32 && in->type != QE_DT_I32) {
+    return op_error(c, QE_ERR_UNSUPPORTED, "input '%s' is %s", in->name, qe_dtype_name(in->type));
+  }
+  c->p->impl = in->type == QE_DT_F32 ? QE_QIMPL_F32 : QE_QIMPL_S8;
+  return QE_OK;
+}
+
 static qe_status prep_transpose_pad(pctx *c)
 {
   qe_qop_prep *p = c->p;
@@ -1115,18 +1135,10 @@ static qe_status prep_transpose_pad(pctx *c)
   }
   if ((st = need_out_dims(c, in->rank, d)) != QE_OK)
     return st;
-  if (in->type == QE_DT_I8 || in->type == QE_DT_U8) {
-    if ((st = need_qparams(c, in, "input")) != QE_OK ||
-        (st = need_qparams(c, out, "output")) != QE_OK)
-      return st;
-    if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
-      return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share quantization",
-                      in->name, out->name);
+  if ((st = need_moved_values(c, in, out)) != QE_OK)
+    return st;
+  if (p->impl == QE_QIMPL_S8)
     p->pad_value_i8 = out->zero_point[0];
-  } else if (in->type != QE_DT_F32 && in->type != QE_DT_I32) {
-    return op_error(c, QE_ERR_UNSUPPORTED, "input '%s' is %s", in->name, qe_dtype_name(in->type));
-  }
-  p->impl = in->type == QE_DT_F32 ? QE_QIMPL_F32 : QE_QIMPL_S8;
   return QE_OK;
 }
 
@@ -1331,18 +1343,7 @@ static qe_status prep_gather(pctx *c)
   p->gather_inner = (int32_t)inner;
   if (in->type != out->type)
     return op_error(c, QE_ERR_INVALID, "input and output types differ");
-  if (in->type == QE_DT_I8 || in->type == QE_DT_U8) {
-    if ((st = need_qparams(c, in, "input")) != QE_OK ||
-        (st = need_qparams(c, out, "output")) != QE_OK)
-      return st;
-    if (in->scale[0] != out->scale[0] || in->zero_point[0] != out->zero_point[0])
-      return op_error(c, QE_ERR_INVALID, "input '%s' and output '%s' must share quantization",
-                      in->name, out->name);
-  } else if (in->type != QE_DT_F32 && in->type != QE_DT_I32) {
-    return op_error(c, QE_ERR_UNSUPPORTED, "input '%s' is %s", in->name, qe_dtype_name(in->type));
-  }
-  p->impl = in->type == QE_DT_F32 ? QE_QIMPL_F32 : QE_QIMPL_S8;
-  return QE_OK;
+  return need_moved_values(c, in, out);
 }
 
 static qe_status prep_batch_matmul(pctx *c)

@@ -1142,14 +1142,6 @@ static bool fusable_producer(qe_qop_type t)
          t == QE_QOP_ADD || t == QE_QOP_MUL || t == QE_QOP_SUB;
 }
 
-static bool is_graph_output(const qe_graph *g, int t)
-{
-  for (size_t i = 0; i < g->n_outputs; i++)
-    if (g->outputs[i] == t)
-      return true;
-  return false;
-}
-
 /* ---- patterns: several float nodes that are one int8 op -------------------- */
 
 /* The value of a constant scalar (one element, any float type). */
@@ -1169,7 +1161,8 @@ static bool const_scalar(const qe_graph *g, int t, float *v)
 /* A single-use intermediate (not a graph output) produced by node @p. */
 static bool inner_tensor(const qe_graph *g, int t)
 {
-  return t >= 0 && !g->tensors[t].data && qe_graph_use_count(g, t) == 1 && !is_graph_output(g, t);
+  return t >= 0 && !g->tensors[t].data && qe_graph_use_count(g, t) == 1 &&
+         !qe_graph_is_output(g, t);
 }
 
 /* Binary node @i with one operand @t: the other operand's index (0 or 1),
@@ -1407,7 +1400,7 @@ static qe_status plan(qstate *q)
       continue;
     int x = qe_node_input(n, 0);
     int p = qe_graph_producer(g, x);
-    if (p < 0 || qe_graph_use_count(g, x) != 1 || is_graph_output(g, x))
+    if (p < 0 || qe_graph_use_count(g, x) != 1 || qe_graph_is_output(g, x))
       continue;
     qnode *pq = &q->nodes[p];
     if (!fusable_producer(pq->qop) || pq->act_node >= 0 || pq->kind != q->nodes[i].kind)

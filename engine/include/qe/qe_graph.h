@@ -421,6 +421,9 @@ qe_status qe_graph_compact(qe_graph *g, int **map, qe_ctx *ctx);
 qe_status qe_graph_toposort(qe_graph *g, qe_ctx *ctx);
 /* The node producing @tensor, -1 for inputs, constants and unknowns. */
 int qe_graph_producer(const qe_graph *g, int tensor);
+/* Whether @tensor is one of the graph's outputs / inputs. */
+bool qe_graph_is_output(const qe_graph *g, int tensor);
+bool qe_graph_is_input(const qe_graph *g, int tensor);
 /* Number of node inputs (and graph outputs, each counted once) using @tensor. */
 size_t qe_graph_use_count(const qe_graph *g, int tensor);
 
